@@ -1,0 +1,1 @@
+"""What every stage shares: the domain model, settings, errors and backend factories."""

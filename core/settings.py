@@ -1,0 +1,105 @@
+"""One ``Settings`` object from ``SARCOLIT_*`` variables and an optional TOML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    """Where chunks and vectors live."""
+
+    path: Path = Field(
+        default=Path(".sarcolit"),
+        description="Data directory: the embedded Chroma store and the BM25 index.",
+    )
+    url: str | None = Field(
+        default=None,
+        description="http://HOST:PORT of a Chroma server; unset: the embedded store.",
+    )
+    collection: str = Field(default="sarcolit", description="Chroma collection prefix.")
+
+
+class IngestSettings(_Section):
+    """How documents are read and chunked."""
+
+    max_bytes: int = Field(default=50_000_000, gt=0, description="Largest file read.")
+    chunk_tokens: int = Field(
+        default=200, gt=16, description="Token budget of one chunk (MiniLM reads 256)."
+    )
+    batch_size: int = Field(default=32, gt=0, description="Embedding batch size.")
+
+
+class RetrievalSettings(_Section):
+    """Hybrid search and the extractive answerer."""
+
+    k: int = Field(default=8, gt=0, description="Passages returned.")
+    candidates: int = Field(
+        default=50,
+        gt=0,
+        description="Candidates taken from each retriever before fusion.",
+    )
+    rrf_k: int = Field(default=60, gt=0, description="Reciprocal rank fusion constant.")
+    answer_pool: int = Field(
+        default=16, gt=0, description="Passages the answerer reads its sentences from."
+    )
+    max_sentences: int = Field(default=3, gt=0, description="Sentences in an answer.")
+    min_support: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Least share of the question's weighted terms that the best "
+        "passage must contain; below it the answerer refuses.",
+    )
+
+
+class LLMSettings(_Section):
+    """The chat model behind LLM-assisted answers and extraction."""
+
+    spec: str = Field(
+        default="none", description="provider:model, e.g. local:, openai:gpt-4o-mini."
+    )
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+
+
+class Settings(BaseSettings):
+    """All settings; pass one instance down explicitly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SARCOLIT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    store: StoreSettings = StoreSettings()
+    ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read init arguments, then the environment, then ``sarcolit.toml``."""
+        toml = TomlConfigSettingsSource(settings_cls, toml_file="sarcolit.toml")
+        return (init_settings, env_settings, toml)

@@ -1,0 +1,189 @@
+"""Read, chunk, embed and store files; idempotent, one document at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from core.errors import BackendUnavailable, IngestError, SarcolitError
+from core.models import Chunk, Document
+from core.settings import IngestSettings
+from ingest.catalog import Collections, chunk_metadata, doc_metadata
+from ingest.chunking import chunk_document
+from ingest.embed import Vectors, embed
+from ingest.readers import READERS, read_document
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+Status = Literal["added", "replaced", "unchanged", "failed"]
+_WRITE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file."""
+
+    path: Path
+    status: Status
+    doc_id: str | None = None
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    """Outcomes of one ingest run, in input order."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        """Return how many files ended with ``status``."""
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        """The files that could not be ingested."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def chunks_written(self) -> int:
+        """Chunks written by this run (unchanged files count none)."""
+        return sum(o.chunks for o in self.outcomes if o.status in ("added", "replaced"))
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into the readable files below them; keep files as given.
+
+    Inside a folder, hidden files, ``*.meta.json`` sidecars and files of unknown
+    type are skipped; a file named explicitly is always tried, so its error shows.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and p.suffix.lower() in READERS
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def sweep_incomplete(cols: Collections) -> int:
+    """Delete documents (and their chunks) left half-written by a failed run."""
+    rows = cols.docs.get(where={"complete": False}, include=[])
+    for doc_id in rows["ids"]:
+        cols.chunks.delete(where={"doc_id": doc_id})
+    if rows["ids"]:
+        cols.docs.delete(ids=rows["ids"])
+    return len(rows["ids"])
+
+
+def _is_complete(cols: Collections, doc_id: str) -> bool:
+    metas = cols.docs.get(ids=[doc_id], include=["metadatas"])["metadatas"] or []
+    return bool(metas) and metas[0].get("complete") is True
+
+
+def write_document(
+    cols: Collections, doc: Document, chunks: Sequence[Chunk], vectors: Vectors
+) -> None:
+    """Write a document row (incomplete), its chunks, then mark it complete."""
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean)) or 1.0
+    cols.docs.upsert(
+        ids=[doc.id],
+        embeddings=[(mean / norm).astype(np.float32)],
+        documents=[doc.text],
+        metadatas=[doc_metadata(doc, len(chunks), complete=False)],
+    )
+    cols.chunks.delete(where={"doc_id": doc.id})
+    for lo in range(0, len(chunks), _WRITE_BATCH):
+        batch = chunks[lo : lo + _WRITE_BATCH]
+        cols.chunks.add(
+            ids=[c.id for c in batch],
+            embeddings=vectors[lo : lo + len(batch)],
+            documents=[c.text for c in batch],
+            metadatas=[chunk_metadata(c) for c in batch],
+        )
+    cols.docs.update(
+        ids=[doc.id], metadatas=[doc_metadata(doc, len(chunks), complete=True)]
+    )
+
+
+def retire_older_versions(cols: Collections, doc: Document) -> bool:
+    """Delete other documents read from the same source; True if any was found."""
+    older = cols.docs.get(where={"source": doc.source}, include=[])
+    stale = [doc_id for doc_id in older["ids"] if doc_id != doc.id]
+    for doc_id in stale:
+        cols.chunks.delete(where={"doc_id": doc_id})
+    if stale:
+        cols.docs.delete(ids=stale)
+    return bool(stale)
+
+
+def ingest_file(
+    path: Path,
+    cols: Collections,
+    embedder: SentenceTransformer,
+    settings: IngestSettings,
+) -> FileOutcome:
+    """Ingest one file; nothing is written until it is read, chunked and embedded.
+
+    Raises:
+        IngestError: the file cannot be read or holds no text.
+        BackendUnavailable: the store failed while writing.
+    """
+    doc = read_document(path, max_bytes=settings.max_bytes)
+    written = 0
+    try:
+        if not _is_complete(cols, doc.id):
+            chunks = chunk_document(doc, settings.chunk_tokens)
+            if not chunks:
+                raise IngestError(path, "no text to index after normalisation")
+            vectors = embed(embedder, [c.text for c in chunks], settings.batch_size)
+            write_document(cols, doc, chunks, vectors)
+            written = len(chunks)
+        replaced = retire_older_versions(cols, doc)
+    except SarcolitError:
+        raise
+    except Exception as exc:  # the store's client raises many unrelated types
+        raise BackendUnavailable(
+            f"the vector store failed while writing {path} "
+            f"({exc.__class__.__name__}: {exc}); files before it are stored, "
+            "this one will be cleaned up and redone on the next run"
+        ) from exc
+    status: Status = "replaced" if replaced else "added" if written else "unchanged"
+    return FileOutcome(path, status, doc.id, written)
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    cols: Collections,
+    embedder: SentenceTransformer,
+    settings: IngestSettings,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; a bad file is reported and the others go on.
+
+    Raises:
+        BackendUnavailable: the store failed; files already stored stay stored.
+    """
+    sweep_incomplete(cols)
+    report = IngestReport()
+    for path in expand_paths(paths):
+        try:
+            outcome = ingest_file(path, cols, embedder, settings)
+        except IngestError as exc:
+            outcome = FileOutcome(path, "failed", reason=exc.reason)
+        report.outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+    return report

@@ -1,0 +1,142 @@
+"""Readers keyed by file suffix, and the checked entry point :func:`read_document`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.errors import IngestError
+from core.models import DocKind, Document
+from ingest.html import read_html
+from ingest.jats import read_jats
+from ingest.pdf import read_pdf
+from ingest.text import decode_text, read_markdown, read_text
+
+Reader = Callable[[Path], Document]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+    ".xml": read_jats,
+    ".nxml": read_jats,
+}
+# Suffixes whose bytes must be UTF-8 text; PDF and XML carry their own encoding.
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+SIDECAR_SUFFIX = ".meta.json"
+
+
+class Sidecar(BaseModel):
+    """Metadata read from ``<stem>.meta.json``; keys present override the reader."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1)
+    year: int | None = Field(default=None, ge=1800, le=2200)
+    kind: DocKind | None = None
+    note: str | None = Field(default=None, description="Free text, ignored.")
+
+
+def sidecar_path(path: Path) -> Path:
+    """Return where the metadata sidecar of ``path`` would be."""
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: Path) -> Sidecar | None:
+    """Read the sidecar of document ``path``; None when there is none."""
+    meta = sidecar_path(path)
+    if not meta.is_file():
+        return None
+    try:
+        raw = json.loads(meta.read_text(encoding="utf-8-sig"))
+        return Sidecar.model_validate(raw)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IngestError(meta, f"malformed metadata sidecar: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise IngestError(
+            meta,
+            f"malformed metadata sidecar ({problems}); "
+            "allowed keys: title (text), year (integer or null), "
+            "kind (review, trial, article, unknown), note",
+        ) from exc
+
+
+def _apply_sidecar(document: Document, sidecar: Sidecar | None) -> Document:
+    if sidecar is None:
+        return document
+    given = sidecar.model_fields_set - {"note"}
+    update = {key: getattr(sidecar, key) for key in given}
+    if update.get("title") is None:
+        update.pop("title", None)
+    if "kind" in update and update["kind"] is None:
+        update["kind"] = "unknown"
+    return Document.model_validate(document.model_dump() | update)
+
+
+def _check_file(path: Path, max_bytes: int) -> None:
+    if not path.exists():
+        raise IngestError(path, "no such file")
+    if not path.is_file():
+        raise IngestError(path, "not a regular file")
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        supported = ", ".join(sorted(READERS))
+        raise IngestError(
+            path,
+            f"unsupported file type {suffix or '(none)'!r}; supported: {supported}",
+        )
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(
+            path,
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; "
+            "raise SARCOLIT_INGEST__MAX_BYTES to read it",
+        )
+    if size == 0:
+        raise IngestError(path, "the file is empty")
+
+
+def _check_text_bytes(path: Path) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path, f"cannot read the file: {exc.strerror}") from exc
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise IngestError(
+            path,
+            f"binary content (NUL byte at offset {nul}) in a text file; "
+            "if it is UTF-16 text, re-save it as UTF-8",
+        )
+    decode_text(path, data)
+
+
+def read_document(path: Path, *, max_bytes: int) -> Document:
+    """Read ``path`` with the reader for its suffix, after checking the file.
+
+    The checks run in order: the file exists, its suffix is supported, it is no
+    larger than ``max_bytes``, it is not empty, and (for text formats) it holds
+    no NUL byte and decodes as UTF-8. A sidecar ``<stem>.meta.json`` beside the
+    file overrides title, year and kind.
+
+    Raises:
+        IngestError: one line saying what is wrong with the file.
+    """
+    _check_file(path, max_bytes)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        _check_text_bytes(path)
+    sidecar = read_sidecar(path)
+    document = READERS[path.suffix.lower()](path)
+    if not document.text.strip():
+        raise IngestError(path, "no text left after normalisation (is it a scan?)")
+    return _apply_sidecar(document, sidecar)

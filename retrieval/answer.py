@@ -1,0 +1,250 @@
+"""The extractive answerer: cited sentences from the retrieved passages, or a refusal.
+
+Each sentence of each retrieved chunk is scored by how much of the question's
+IDF-weighted vocabulary it (and the sentence before it, for pronouns and trial
+names introduced just earlier) contains. The answer is refused when the best
+sentence covers less than ``min_support`` of that weight, or when an entity the
+question names (a drug, a subtype, a trial, an NCT id) appears in no candidate
+sentence: a real drug asked about in the wrong subtype must not be "answered".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from core.models import Answer, AnswerSentence, Citation, SearchHit, Tags
+from core.settings import Settings
+from ingest.chunking import sentence_spans
+from ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
+from ingest.normalize import normalize
+from ingest.tags import tag_text
+from retrieval.index import Filters, HybridIndex
+from retrieval.tokens import entity_tokens, tokenize
+
+REFUSAL = "The indexed literature does not answer this question."
+# A reported quantity: a number that is not a bare reference marker like "(55)".
+_QUANTITY = re.compile(r"(?<![(\d.])\d+(?:\.\d+)?(?!\d*\))")
+_QUANTITY_CUES = frozenset(
+    [
+        "how",
+        "many",
+        "much",
+        "rate",
+        "rates",
+        "orr",
+        "dcr",
+        "pfs",
+        "os",
+        "median",
+        "percent",
+        "percentage",
+        "proportion",
+        "response",
+        "responses",
+        "survival",
+        "number",
+        "n",
+        "months",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved chunk, scored against the question."""
+
+    hit: SearchHit
+    hit_rank: int
+    start: int
+    end: int
+    text: str
+    support: float
+    score: float
+    entities_ok: bool
+
+
+def _surface_words(tags: Tags) -> set[str]:
+    """Return the word tokens of every name the tagged entities go by."""
+    names: list[str] = [*tags.trials, *tags.nct_ids]
+    for code in tags.subtypes:
+        label, synonyms, abbreviations = SUBTYPES[code]
+        names += [label, *synonyms, *abbreviations]
+    for agent in tags.agents:
+        names += [agent, *AGENTS[agent][1]]
+    names += [
+        p
+        for p, classes in CLASS_PHRASES.items()
+        if set(classes) & set(tags.agent_classes)
+    ]
+    return {token for name in names for token in tokenize(name)}
+
+
+def question_units(
+    question: str, index: HybridIndex
+) -> tuple[dict[str, float], set[str]]:
+    """Return the question's weighted units and which of them are named entities.
+
+    Units are entity tokens (``subtype:ASPS``) and the remaining content words;
+    the words of an entity's names are left out, so a passage that writes "ASPS"
+    covers a question that wrote "alveolar soft part sarcoma". Agent classes count
+    only when the question names no agent. Weights are BM25 IDFs; a unit no
+    passage contains weighs the most.
+    """
+    tags = tag_text(question)
+    if tags.agents:
+        tags = tags.model_copy(update={"agent_classes": ()})
+    entities = entity_tokens(tags)
+    surface = _surface_words(tags)
+    words = [t for t in tokenize(question) if t not in surface]
+    n_chunks = max(len(index.chunks), 1)
+    weights = {
+        unit: math.log(1.0 + (n_chunks + 0.5) / (index.sparse.doc_freq(unit) + 0.5))
+        for unit in dict.fromkeys([*entities, *words])
+    }
+    required = {e for e in entities if not e.startswith("class:")}
+    return weights, required
+
+
+def _candidates(
+    question: str, hits: list[SearchHit], index: HybridIndex
+) -> list[Candidate]:
+    weights, required = question_units(question, index)
+    total = sum(weights.values()) or 1.0
+    wants_number = bool(_QUANTITY_CUES & set(question.lower().split()))
+    found: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        previous = index.sentence_before(chunk)
+        for start, end in sentence_spans(chunk.text):
+            text = chunk.text[start:end]
+            window_text = f"{chunk.section} {previous} {text}"
+            window = set(tokenize(window_text)) | set(
+                entity_tokens(tag_text(window_text))
+            )
+            own = set(tokenize(text)) | set(entity_tokens(tag_text(text)))
+            support = sum(w for u, w in weights.items() if u in window) / total
+            own_share = sum(w for u, w in weights.items() if u in own) / total
+            score = (
+                support
+                + 0.5 * own_share
+                + (0.15 if wants_number and _QUANTITY.search(text) else 0.0)
+                + 0.05 / (rank + 1)
+            )
+            found.append(
+                Candidate(
+                    hit=hit,
+                    hit_rank=rank,
+                    start=chunk.start + start,
+                    end=chunk.start + end,
+                    text=text,
+                    support=support,
+                    score=score,
+                    entities_ok=required <= window,
+                )
+            )
+            previous = text
+    return found
+
+
+def _citation(n: int, candidate: Candidate) -> Citation:
+    chunk = candidate.hit.chunk
+    return Citation(
+        id=n,
+        doc_id=chunk.doc_id,
+        title=candidate.hit.title,
+        section=chunk.section,
+        page=chunk.page,
+        start=candidate.start,
+        end=candidate.end,
+        quote=candidate.text,
+    )
+
+
+def _related(hits: list[SearchHit], limit: int = 3) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(
+            id=n,
+            doc_id=hit.chunk.doc_id,
+            title=hit.title,
+            section=hit.chunk.section,
+            page=hit.chunk.page,
+            start=hit.chunk.start,
+            end=hit.chunk.end,
+            quote=hit.chunk.text,
+        )
+        for n, hit in enumerate(hits[:limit], start=1)
+    )
+
+
+def with_continuations(hits: list[SearchHit], index: HybridIndex) -> list[SearchHit]:
+    """Follow each hit with the next chunk of its section when it is not a hit.
+
+    A result often sits in the sentence after the one that names the trial, and
+    that sentence may open the next chunk, which names nothing to retrieve it by.
+    """
+    seen = {hit.chunk.id for hit in hits}
+    expanded: list[SearchHit] = []
+    for hit in hits:
+        expanded.append(hit)
+        after = index.chunk_after(hit.chunk)
+        if after is not None and after.id not in seen:
+            seen.add(after.id)
+            expanded.append(
+                SearchHit(chunk=after, title=hit.title, score=hit.score / 2)
+            )
+    return expanded
+
+
+def select_sentences(
+    question: str, hits: list[SearchHit], index: HybridIndex, settings: Settings
+) -> list[Candidate]:
+    """Return the sentences that answer the question, best first; [] to refuse."""
+    pool = with_continuations(hits, index)
+    candidates = [c for c in _candidates(question, pool, index) if c.entities_ok]
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
+    best = candidates[0]
+    if best.support < settings.retrieval.min_support:
+        return []
+    chosen: list[Candidate] = []
+    for candidate in candidates:
+        if len(chosen) == settings.retrieval.max_sentences:
+            break
+        if candidate.score < 0.8 * best.score:
+            break
+        if any(c.text == candidate.text for c in chosen):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def answer_question(
+    question: str,
+    index: HybridIndex,
+    settings: Settings,
+    filters: Filters | None = None,
+) -> Answer:
+    """Answer from the indexed literature with cited sentences, or refuse."""
+    query = normalize(question).strip()
+    hits = index.search(query, settings.retrieval.answer_pool, filters)
+    chosen = select_sentences(query, hits, index, settings)
+    if not chosen:
+        return Answer(
+            question=question, answer=REFUSAL, refused=True, related=_related(hits)
+        )
+    citations = tuple(_citation(n, c) for n, c in enumerate(chosen, start=1))
+    sentences = tuple(
+        AnswerSentence(text=c.text, citations=(n,))
+        for n, c in enumerate(chosen, start=1)
+    )
+    text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
+    return Answer(
+        question=question,
+        answer=text,
+        refused=False,
+        sentences=sentences,
+        citations=citations,
+    )

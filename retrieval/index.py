@@ -1,0 +1,281 @@
+"""Hybrid search: MiniLM vectors in Chroma plus BM25, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+from chromadb.api import ClientAPI
+
+from core.errors import BackendUnavailable, ConfigError
+from core.models import Chunk, Document, SearchHit
+from core.settings import Settings
+from ingest.catalog import (
+    Collections,
+    DocInfo,
+    get_documents,
+    list_documents,
+    open_collections,
+    tag_key,
+)
+from ingest.chunking import sentence_spans
+from ingest.embed import embed
+from ingest.normalize import normalize
+from ingest.tags import canonical_agent, canonical_subtype
+from retrieval.sparse import SparseIndex, open_sparse
+from retrieval.tokens import query_tokens
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_Where = dict[str, object]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters: OR within a field, AND across fields."""
+
+    subtypes: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    nct_ids: tuple[str, ...] = ()
+    trials: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        subtypes: Sequence[str] = (),
+        agents: Sequence[str] = (),
+        nct_ids: Sequence[str] = (),
+        trials: Sequence[str] = (),
+        doc_ids: Sequence[str] = (),
+    ) -> Filters:
+        """Canonicalise user input ('synovial sarcoma' -> 'SS', 'lete-cel' -> ...).
+
+        Raises:
+            ConfigError: a subtype or agent is not in the lexicon.
+        """
+        return cls(
+            subtypes=tuple(
+                _canonical(s, canonical_subtype, "subtype") for s in subtypes
+            ),
+            agents=tuple(_canonical(a, canonical_agent, "agent") for a in agents),
+            nct_ids=tuple(n.strip().upper() for n in nct_ids),
+            trials=tuple(t.strip() for t in trials),
+            doc_ids=tuple(doc_ids),
+        )
+
+    def _groups(self) -> list[list[str]]:
+        pairs = (
+            ("subtypes", self.subtypes),
+            ("agents", self.agents),
+            ("nct_ids", self.nct_ids),
+            ("trials", self.trials),
+        )
+        return [[tag_key(name, v) for v in values] for name, values in pairs if values]
+
+    def where(self) -> _Where | None:
+        """Return the Chroma ``where`` clause, or None when nothing is filtered."""
+        clauses: list[_Where] = []
+        for keys in self._groups():
+            options: list[_Where] = [{key: True} for key in keys]
+            clauses.append(options[0] if len(options) == 1 else {"$or": options})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, chunk: Chunk) -> bool:
+        """Return True when ``chunk`` passes every filter."""
+        if self.doc_ids and chunk.doc_id not in self.doc_ids:
+            return False
+        tags = chunk.tags
+        fields = {
+            "subtypes": tags.subtypes,
+            "agents": tags.agents,
+            "nct_ids": tags.nct_ids,
+            "trials": tags.trials,
+        }
+        return all(
+            not wanted or set(wanted) & set(fields[name])
+            for name, wanted in (
+                ("subtypes", self.subtypes),
+                ("agents", self.agents),
+                ("nct_ids", self.nct_ids),
+                ("trials", self.trials),
+            )
+        )
+
+
+def _canonical(value: str, lookup: object, what: str) -> str:
+    found = lookup(value) if callable(lookup) else None
+    if not isinstance(found, str):
+        raise ConfigError(f"unknown {what} {value!r}; see `sarcolit search --help`")
+    return found
+
+
+def sparse_dir(settings: Settings) -> Path:
+    """Return the folder of this store's BM25 index (one per store and collection)."""
+    where = settings.store.url or str(settings.store.path.resolve() / "chroma")
+    key = hashlib.sha256(f"{where}|{settings.store.collection}".encode()).hexdigest()
+    return settings.store.path / "bm25" / key[:16]
+
+
+@dataclass
+class HybridIndex:
+    """An open store: Chroma collections, the BM25 side and the embedder."""
+
+    cols: Collections
+    sparse: SparseIndex
+    embedder: SentenceTransformer
+    settings: Settings
+    _by_id: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Map chunk ids to their row in the sparse table."""
+        self._by_id = {c.id: i for i, c in enumerate(self.sparse.chunks)}
+
+    def refresh(self) -> None:
+        """Bring the BM25 side in step with the store after an ingest."""
+        self.sparse = open_sparse(self.cols, sparse_dir(self.settings))
+        self.__post_init__()
+
+    def chunk_after(self, chunk: Chunk) -> Chunk | None:
+        """Return the next chunk of the same section, if any."""
+        row = self._by_id.get(chunk.id)
+        if row is None or row + 1 >= len(self.sparse.chunks):
+            return None
+        after = self.sparse.chunks[row + 1]
+        same = after.doc_id == chunk.doc_id and after.section == chunk.section
+        return after if same else None
+
+    def sentence_before(self, chunk: Chunk) -> str:
+        """Return the last sentence of the chunk before ``chunk`` in its section."""
+        row = self._by_id.get(chunk.id)
+        if not row:
+            return ""
+        before = self.sparse.chunks[row - 1]
+        if before.doc_id != chunk.doc_id or before.section != chunk.section:
+            return ""
+        spans = sentence_spans(before.text)
+        return before.text[spans[-1][0] : spans[-1][1]] if spans else ""
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every searchable chunk, in document order."""
+        return self.sparse.chunks
+
+    def title(self, doc_id: str) -> str:
+        """Return a document's title ('' if unknown)."""
+        return self.sparse.titles.get(doc_id, "")
+
+    def documents(self) -> list[DocInfo]:
+        """Return the catalogue of complete documents."""
+        return list_documents(self.cols)
+
+    def get_documents(self, ids: Sequence[str] | None = None) -> list[Document]:
+        """Return documents with their normalised text (all, or those in ``ids``)."""
+        return get_documents(self.cols, ids)
+
+    def embed_query(self, query: str) -> npt.NDArray[np.float32]:
+        """Return the normalised MiniLM vector of a (normalised) query."""
+        return np.asarray(embed(self.embedder, [query])[0], dtype=np.float32)
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[SearchHit]:
+        """Return the top ``k`` chunks for ``query`` by reciprocal rank fusion.
+
+        Raises:
+            BackendUnavailable: the Chroma server stopped answering.
+        """
+        query = normalize(query)
+        k = k or self.settings.retrieval.k
+        filters = filters or Filters()
+        if not self.sparse.chunks or not query.strip():
+            return []
+        dense = self._dense(query, filters)
+        sparse = self._bm25(query, filters)
+        return self._fuse(dense, sparse, k)
+
+    def _dense(self, query: str, filters: Filters) -> list[tuple[int, float]]:
+        n = min(self.settings.retrieval.candidates, len(self.sparse.chunks))
+        try:
+            result = self.cols.chunks.query(
+                query_embeddings=[self.embed_query(query).tolist()],
+                n_results=n,
+                where=filters.where(),  # type: ignore[arg-type]
+                include=["distances"],
+            )
+        except Exception as exc:  # the client raises many unrelated types
+            raise BackendUnavailable(
+                f"the vector store did not answer a query ({exc.__class__.__name__}: "
+                f"{exc}); check that the Chroma server is running"
+            ) from exc
+        rows: list[tuple[int, float]] = []
+        distances = (result["distances"] or [[]])[0]
+        for chunk_id, distance in zip(result["ids"][0], distances, strict=True):
+            row = self._by_id.get(chunk_id)
+            if row is not None:  # chunks of incomplete documents are never shown
+                rows.append((row, 1.0 - float(distance)))
+        return rows
+
+    def _bm25(self, query: str, filters: Filters) -> list[tuple[int, float]]:
+        scores = self.sparse.scores(query_tokens(query))
+        if filters != Filters():
+            mask = np.fromiter(
+                (filters.admits(c) for c in self.sparse.chunks), dtype=bool
+            )
+            scores = np.where(mask, scores, 0.0)
+        n = min(self.settings.retrieval.candidates, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _fuse(
+        self,
+        dense: list[tuple[int, float]],
+        sparse: list[tuple[int, float]],
+        k: int,
+    ) -> list[SearchHit]:
+        rrf_k = self.settings.retrieval.rrf_k
+        fused: dict[int, float] = {}
+        for ranking in (dense, sparse):
+            for rank, (row, _) in enumerate(ranking, start=1):
+                fused[row] = fused.get(row, 0.0) + 1.0 / (rrf_k + rank)
+        dense_rank = {row: r for r, (row, _) in enumerate(dense, start=1)}
+        similarity = dict(dense)
+        sparse_rank = {row: r for r, (row, _) in enumerate(sparse, start=1)}
+        best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
+        return [
+            SearchHit(
+                chunk=self.sparse.chunks[row],
+                title=self.title(self.sparse.chunks[row].doc_id),
+                score=fused[row],
+                dense_rank=dense_rank.get(row),
+                bm25_rank=sparse_rank.get(row),
+                dense_similarity=similarity.get(row),
+            )
+            for row in best
+        ]
+
+
+def open_index(
+    client: ClientAPI, settings: Settings, embedder: SentenceTransformer
+) -> HybridIndex:
+    """Open the store for search; rebuilds the BM25 side if it is out of step."""
+    cols = open_collections(client, settings.store)
+    sparse = open_sparse(cols, sparse_dir(settings))
+    return HybridIndex(cols, sparse, embedder, settings)
+
+
+def documents(client: ClientAPI, settings: Settings) -> list[Document]:
+    """Return every ingested document with its normalised text."""
+    return get_documents(open_collections(client, settings.store))

@@ -1,0 +1,144 @@
+"""The BM25 side of hybrid search, persisted beside Chroma and kept in step with it.
+
+The index is built from the chunks of complete documents only. Its manifest
+records a fingerprint of those documents (ids and chunk counts); when the store's
+fingerprint differs (another process ingested, a run failed half-way) the index is
+rebuilt from Chroma on open, so BM25 never answers from a stale corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+
+from core.models import Chunk
+from ingest.catalog import Collections, DocInfo, chunk_from_row, list_documents
+from retrieval.tokens import VERSION as TOKENS_VERSION
+from retrieval.tokens import entity_tokens, tokenize
+
+_PAGE = 2000
+_FORMAT = 1
+
+
+def fingerprint(docs: list[DocInfo]) -> str:
+    """Return a digest of the complete documents and their chunk counts."""
+    digest = hashlib.sha256(f"v{_FORMAT}.{TOKENS_VERSION}".encode())
+    for doc in sorted(docs, key=lambda d: d.id):
+        digest.update(f"{doc.id}:{doc.n_chunks};".encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass
+class SparseIndex:
+    """BM25 over the stored chunks, with the chunks themselves kept in memory."""
+
+    chunks: list[Chunk]
+    titles: dict[str, str]
+    bm25: bm25s.BM25 | None
+    fingerprint: str
+
+    def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float32]:
+        """Return one BM25 score per chunk (zeros for an empty index or query)."""
+        known = [t for t in query_tokens if self.bm25 is not None and t in self._vocab]
+        if self.bm25 is None or not known:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
+    def doc_freq(self, token: str) -> int:
+        """Return how many chunks contain ``token`` (0 if none does)."""
+        if self.bm25 is None or token not in self._vocab:
+            return 0
+        indptr = self.bm25.scores["indptr"]
+        column = self._vocab[token]
+        return int(indptr[column + 1] - indptr[column])
+
+    @property
+    def _vocab(self) -> dict[str, int]:
+        assert self.bm25 is not None
+        return self.bm25.vocab_dict  # type: ignore[no-any-return]
+
+
+def fetch_chunks(cols: Collections, doc_ids: set[str]) -> list[Chunk]:
+    """Read every chunk of the given documents from Chroma, page by page."""
+    chunks: list[Chunk] = []
+    offset = 0
+    while True:
+        rows = cols.chunks.get(
+            include=["documents", "metadatas"], limit=_PAGE, offset=offset
+        )
+        for chunk_id, text, meta in zip(
+            rows["ids"], rows["documents"] or [], rows["metadatas"] or [], strict=True
+        ):
+            if meta["doc_id"] in doc_ids:
+                chunks.append(chunk_from_row(chunk_id, text, meta))
+        if len(rows["ids"]) < _PAGE:
+            break
+        offset += _PAGE
+    chunks.sort(key=lambda c: (c.doc_id, c.start))
+    return chunks
+
+
+def build(cols: Collections) -> SparseIndex:
+    """Build the BM25 index from the complete documents in the store."""
+    docs = list_documents(cols)
+    chunks = fetch_chunks(cols, {d.id for d in docs})
+    bm25 = None
+    if chunks:
+        bm25 = bm25s.BM25()
+        corpus = [
+            tokenize(f"{c.section}\n{c.text}") + entity_tokens(c.tags) for c in chunks
+        ]
+        bm25.index(corpus, show_progress=False)
+    return SparseIndex(chunks, {d.id: d.title for d in docs}, bm25, fingerprint(docs))
+
+
+def save(index: SparseIndex, directory: Path) -> None:
+    """Write the index to ``directory`` atomically (a temp dir, then a rename)."""
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if index.bm25 is not None:
+        index.bm25.save(str(tmp / "bm25"), show_progress=False)
+    (tmp / "chunks.json").write_text(
+        json.dumps([c.model_dump(mode="json") for c in index.chunks])
+    )
+    manifest = {"fingerprint": index.fingerprint, "titles": index.titles}
+    (tmp / "manifest.json").write_text(json.dumps(manifest))
+    old = directory.with_name(directory.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        directory.rename(old)
+    tmp.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load(directory: Path) -> SparseIndex | None:
+    """Read a saved index, or None when there is none or it is unreadable."""
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text())
+        raw = json.loads((directory / "chunks.json").read_text())
+        bm25 = None
+        if (directory / "bm25").exists():
+            bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+    except (OSError, ValueError, KeyError):
+        return None
+    chunks = [Chunk.model_validate(c) for c in raw]
+    return SparseIndex(chunks, dict(manifest["titles"]), bm25, manifest["fingerprint"])
+
+
+def open_sparse(cols: Collections, directory: Path) -> SparseIndex:
+    """Load the saved index if it matches the store; otherwise rebuild and save it."""
+    current = fingerprint(list_documents(cols))
+    saved = load(directory)
+    if saved is not None and saved.fingerprint == current:
+        return saved
+    index = build(cols)
+    save(index, directory)
+    return index

@@ -1,0 +1,75 @@
+"""Shared fixtures: real Chroma stores in temp folders and the bundled MiniLM."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+from core.settings import Settings, StoreSettings
+from core.store import chroma_client
+from ingest import Collections, ingest_paths, load_embedder, open_collections
+from retrieval import HybridIndex, open_index
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+REVIEW = CORPUS / "reviews" / "sarcoma-immunotherapy-review.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformer:
+    return load_embedder()
+
+
+def make_settings(data_dir: Path, url: str | None = None) -> Settings:
+    return Settings(store=StoreSettings(path=data_dir, url=url))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def cols(settings: Settings) -> Collections:
+    return open_collections(chroma_client(settings.store), settings.store)
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("corpus-store"))
+
+
+@pytest.fixture(scope="session")
+def corpus_index(
+    corpus_settings: Settings, embedder: SentenceTransformer
+) -> HybridIndex:
+    """The whole corpus/ folder, ingested once per test session."""
+    client = chroma_client(corpus_settings.store)
+    cols = open_collections(client, corpus_settings.store)
+    report = ingest_paths([CORPUS], cols, embedder, corpus_settings.ingest)
+    assert not report.failed, report.failed
+    return open_index(client, corpus_settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def review_index(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformer
+) -> HybridIndex:
+    """Only the seed review, ingested once per test session."""
+    settings = make_settings(tmp_path_factory.mktemp("review-store"))
+    client = chroma_client(settings.store)
+    cols = open_collections(client, settings.store)
+    report = ingest_paths([REVIEW], cols, embedder, settings.ingest)
+    assert not report.failed, report.failed
+    return open_index(client, settings, embedder)

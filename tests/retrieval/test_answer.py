@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from core.settings import Settings
+from retrieval import REFUSAL, HybridIndex, answer_question
+
+# Questions about the seed review with the fact a cited passage must contain.
+ANSWERABLE = [
+    ("What was the objective response rate in SARC028?", "18%"),
+    ("How many patients with soft-tissue sarcoma were treated in SARC028?", "84"),
+    ("What response rate did UPS show in SARC028?", "40%"),
+    ("What was the median PFS of toripalimab in ASPS?", "11.1 months"),
+    ("What ORR did atezolizumab achieve in alveolar soft part sarcoma?", "37%"),
+    ("What ORR did pembrolizumab with axitinib achieve?", "25%"),
+    ("What was the 18-month OS rate with sunitinib plus nivolumab?", "100%"),
+    ("What was the ORR of durvalumab combined with pazopanib?", "30.4%"),
+    ("What ORR did Liu et al. report with pembrolizumab monotherapy?", "19.4%"),
+    ("What median PFS did anlotinib with TQB2450 achieve?", "7.8 months"),
+]
+UNANSWERABLE = [
+    "What was the response rate of pembrolizumab in Ewing sarcoma in KEYNOTE-999?",
+    "How much does a course of nivolumab cost in Norway?",
+]
+
+
+@pytest.mark.parametrize(("question", "fact"), ANSWERABLE)
+def test_answer_cites_a_passage_that_holds_the_fact(
+    review_index: HybridIndex, question: str, fact: str
+) -> None:
+    answer = answer_question(question, review_index, Settings())
+    docs = {d.id: d.text for d in review_index.get_documents()}
+
+    assert not answer.refused
+    assert answer.citations
+    assert any(fact in c.quote for c in answer.citations), answer.answer
+    for citation in answer.citations:
+        assert docs[citation.doc_id][citation.start : citation.end] == citation.quote
+        assert f"[{citation.id}]" in answer.answer
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_refuses_what_the_review_does_not_answer(
+    review_index: HybridIndex, question: str
+) -> None:
+    answer = answer_question(question, review_index, Settings())
+
+    assert answer.refused
+    assert answer.answer == REFUSAL
+    assert answer.citations == ()
+    assert answer.related
+
+
+def test_answer_json_keeps_its_public_keys(review_index: HybridIndex) -> None:
+    answer = answer_question(ANSWERABLE[0][0], review_index, Settings())
+    data = answer.model_dump(mode="json")
+
+    assert {"question", "answer", "refused", "sentences", "citations"} <= set(data)
+    assert set(data["sentences"][0]) >= {"text", "citations"}
+    assert set(data["citations"][0]) >= {
+        "id",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "start",
+        "end",
+        "quote",
+    }

@@ -1,0 +1,1 @@
+"""The command line, the web app and the HTTP API: the top layer."""

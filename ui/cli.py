@@ -1,0 +1,240 @@
+"""The ``sarcolit`` command line: each command wraps one package call."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from core.errors import SarcolitError
+from core.models import Answer, SearchHit
+from core.settings import Settings
+from ingest import FileOutcome, expand_paths, ingest_paths
+from retrieval import Filters, answer_question
+from ui.cli_extract import extract
+from ui.session import Session, read_questions
+
+app = typer.Typer(
+    help="Cited answers and trial records from the sarcoma immunotherapy literature.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+StoreUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--store-url",
+        help="Chroma server, e.g. http://127.0.0.1:8000 (default: embedded store).",
+    ),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (default: .sarcolit)."),
+]
+Subtype = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--subtype", help="Only passages tagged with this subtype (UPS, ASPS...)."
+    ),
+]
+Agent = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--agent", help="Only passages naming this agent (synonyms resolved)."
+    ),
+]
+Nct = Annotated[
+    list[str] | None, typer.Option("--nct", help="Only passages with this NCT id.")
+]
+Doc = Annotated[list[str] | None, typer.Option("--doc", help="Only this document id.")]
+TopK = Annotated[int | None, typer.Option("-k", "--k", help="Passages retrieved.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def settings_for(store_url: str | None, data_dir: Path | None) -> Settings:
+    """Return settings from the environment, overridden by command-line options."""
+    settings = Settings()
+    store = settings.store
+    if store_url is not None:
+        store = store.model_copy(update={"url": store_url})
+    if data_dir is not None:
+        store = store.model_copy(update={"path": data_dir})
+    return settings.model_copy(update={"store": store})
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn a ``SarcolitError`` into one line on stderr and exit code 1."""
+    try:
+        yield
+    except SarcolitError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _filters(
+    subtype: list[str] | None,
+    agent: list[str] | None,
+    nct: list[str] | None,
+    doc: list[str] | None,
+) -> Filters:
+    return Filters.parse(
+        subtypes=subtype or (), agents=agent or (), nct_ids=nct or (), doc_ids=doc or ()
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml)."""
+    with reported_errors():
+        settings = settings_for(store_url, data_dir)
+        files = expand_paths(paths)
+        session = Session.open(settings, console=err)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("Ingesting", total=len(files))
+
+            def advance(outcome: FileOutcome) -> None:
+                if outcome.status == "failed":
+                    progress.console.print(f"failed: {outcome.path}: {outcome.reason}")
+                progress.advance(task)
+
+            report = ingest_paths(
+                files, session.index.cols, session.embedder, settings.ingest, advance
+            )
+            session.index.refresh()
+        err.print(
+            f"{len(files)} files: {report.count('added')} added, "
+            f"{report.count('replaced')} replaced, {report.count('unchanged')} "
+            f"unchanged, {report.count('failed')} failed; "
+            f"{report.chunks_written} chunks written, "
+            f"{len(session.index.chunks)} chunks in the store"
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_hit(rank: int, hit: SearchHit) -> None:
+    chunk = hit.chunk
+    page = f", p. {chunk.page}" if chunk.page else ""
+    out.print(
+        f"[bold]{rank}. {hit.title}[/bold] | {chunk.section or '-'}{page} "
+        f"| [{chunk.start}, {chunk.end}) | score {hit.score:.4f}"
+    )
+    out.print(f"   {chunk.text}\n", markup=False)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: TopK = None,
+    subtype: Subtype = None,
+    agent: Agent = None,
+    nct: Nct = None,
+    doc: Doc = None,
+    as_json: AsJson = False,
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
+    with reported_errors():
+        settings = settings_for(store_url, data_dir)
+        session = Session.open(settings, console=err)
+        hits = session.index.search(query, k, _filters(subtype, agent, nct, doc))
+    if as_json:
+        out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
+        return
+    if not hits:
+        err.print("no passages found")
+    for rank, hit in enumerate(hits, start=1):
+        _print_hit(rank, hit)
+
+
+def _print_answer(answer: Answer) -> None:
+    out.print(answer.answer, markup=False)
+    for citation in answer.citations:
+        page = f", p. {citation.page}" if citation.page else ""
+        out.print(
+            f"  [{citation.id}] {citation.title} | {citation.section or '-'}{page} "
+            f"| [{citation.start}, {citation.end})",
+            markup=False,
+        )
+    if answer.refused and answer.related:
+        out.print("Related passages:", markup=False)
+        for related in answer.related:
+            out.print(
+                f"  - {related.title} | {related.section}: {related.quote[:160]}...",
+                markup=False,
+            )
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            "--questions",
+            help="Questions, one per line, or JSONL rows with a 'question' key.",
+        ),
+    ] = None,
+    k: TopK = None,
+    subtype: Subtype = None,
+    agent: Agent = None,
+    nct: Nct = None,
+    doc: Doc = None,
+    as_json: AsJson = False,
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Answer with sentences from the literature, each cited, or say it cannot."""
+    with reported_errors():
+        if (question is None) == (questions is None):
+            raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
+        settings = settings_for(store_url, data_dir)
+        if k is not None:
+            retrieval = settings.retrieval.model_copy(update={"k": k})
+            settings = settings.model_copy(update={"retrieval": retrieval})
+        asked = [question] if question is not None else read_questions(questions)
+        session = Session.open(settings, console=err)
+        filters = _filters(subtype, agent, nct, doc)
+        for text in asked:
+            answer = answer_question(text, session.index, settings, filters)
+            if as_json:
+                sys.stdout.write(answer.model_dump_json() + "\n")
+                sys.stdout.flush()
+            else:
+                _print_answer(answer)
+
+
+@app.command()
+def bench(
+    out_json: Annotated[
+        Path, typer.Option("--out", help="Where to write the JSON result.")
+    ] = Path("benchmarks/results/spine.json"),
+    synthetic_chunks: Annotated[
+        int, typer.Option(help="Size of the synthetic store for latency figures.")
+    ] = 20_000,
+    corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = Path("corpus"),
+) -> None:
+    """Measure ingest throughput, search and ask latency; print a table, save JSON."""
+    from evals.bench_spine import run_bench
+
+    with reported_errors():
+        run_bench(corpus, out_json, synthetic_chunks, console=out)
+
+
+app.command()(extract)
