@@ -1,0 +1,262 @@
+"""Batch extraction: resumable, crash-safe JSONL, per-file errors, a long CSV.
+
+Each input is identified by its content hash. Its records are appended as
+lines ``{"content_hash", "part", "parts", "record", ...}`` in one write followed
+by flush and fsync; a file with no records still gets one line (``parts`` 0).
+On start, a torn last line or an incomplete last group of lines (a run killed
+with ``kill -9`` mid-write) is cut off, and inputs already complete are
+skipped, so a rerun loses and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from core.errors import SarcolitError
+from core.models import Document, TrialRecord
+from core.settings import Settings
+from extraction.export import write_csv
+from extraction.extract import DocumentResult, extract_document
+from extraction.merge import merge_records
+from ingest.pipeline import expand_paths
+from ingest.readers import read_document
+
+Progress = Callable[[str, int, int], None]
+"""Called after each input with (source, inputs finished, inputs in total)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An input that could not be extracted, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    """What a batch run did."""
+
+    processed: int
+    skipped: int
+    failures: tuple[Failure, ...]
+    records: tuple[TrialRecord, ...]
+    csv_rows: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    source: str
+    content_hash: str
+    load: Callable[[], Document]
+
+
+def file_hash(path: Path) -> str:
+    """Return the content hash of a file: 'sha256:' and its SHA-256."""
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _scan(out: Path) -> tuple[int, dict[str, list[dict[str, object]]]]:
+    """Return where the valid, complete part of ``out`` ends, and its groups."""
+    groups: dict[str, list[dict[str, object]]] = {}
+    offset = good = 0
+    group_start = 0
+    current = ""
+    for raw in out.read_bytes().splitlines(keepends=True):
+        if not raw.endswith(b"\n"):
+            break
+        try:
+            line = json.loads(raw)
+            key, parts = str(line["content_hash"]), int(line["parts"])
+        except (ValueError, KeyError, TypeError):
+            break
+        if key != current:
+            current, group_start = key, offset
+        groups.setdefault(key, []).append(line)
+        offset += len(raw)
+        complete = len(groups[key]) >= max(parts, 1)
+        good = offset if complete else group_start
+    for key in [
+        k
+        for k, lines in groups.items()
+        if len(lines) < max(int(str(lines[0]["parts"])), 1)
+    ]:
+        del groups[key]
+    return good, groups
+
+
+def load_output(out: Path) -> dict[str, list[TrialRecord]]:
+    """Repair ``out`` after a crash and return the records of each finished input."""
+    if not out.exists():
+        return {}
+    good, groups = _scan(out)
+    if good < out.stat().st_size:
+        with out.open("r+b") as handle:
+            handle.truncate(good)
+            os.fsync(handle.fileno())
+    return {
+        key: [
+            TrialRecord.model_validate(line["record"])
+            for line in lines
+            if line["record"]
+        ]
+        for key, lines in groups.items()
+    }
+
+
+def _append(out: Path, job: _Job, document: Document, result: DocumentResult) -> None:
+    parts = len(result.records)
+    common = {
+        "source": job.source,
+        "content_hash": job.content_hash,
+        "doc_id": document.id,
+        "extractor": result.extractor,
+        "notes": list(result.notes),
+        "parts": parts,
+    }
+    lines = [
+        json.dumps(common | {"part": i + 1, "record": r.model_dump(mode="json")}) + "\n"
+        for i, r in enumerate(result.records)
+    ] or [json.dumps(common | {"part": 0, "record": None}) + "\n"]
+    with out.open("a", encoding="utf-8") as handle:
+        handle.write("".join(lines))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _run_one(job: _Job, model: BaseChatModel | None) -> tuple[Document, DocumentResult]:
+    document = job.load()
+    return document, extract_document(document, model)
+
+
+def _outcomes(
+    jobs: Sequence[_Job], model: BaseChatModel | None, workers: int
+) -> Iterator[tuple[_Job, tuple[Document, DocumentResult] | Failure]]:
+    def attempt(job: _Job) -> tuple[Document, DocumentResult] | Failure:
+        try:
+            return _run_one(job, model)
+        except (SarcolitError, OSError, ValueError) as exc:
+            return Failure(job.source, str(exc))
+
+    if workers <= 1:
+        for job in jobs:
+            yield job, attempt(job)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # map keeps input order, so each input's lines stay together in the file.
+        yield from zip(jobs, pool.map(attempt, jobs), strict=True)
+
+
+def _run(
+    jobs: list[_Job],
+    failures: list[Failure],
+    out_jsonl: Path,
+    *,
+    csv_path: Path | None,
+    model: BaseChatModel | None,
+    workers: int,
+    on_progress: Progress | None,
+) -> BatchReport:
+    out_jsonl.parent.mkdir(parents=True, exist_ok=True)
+    done = load_output(out_jsonl)
+    todo, seen = [], set(done)
+    for job in jobs:
+        if job.content_hash not in seen:
+            todo.append(job)
+            seen.add(job.content_hash)
+    total, finished = len(jobs) + len(failures), len(jobs) - len(todo) + len(failures)
+    processed = 0
+    for job, outcome in _outcomes(todo, model, workers):
+        if isinstance(outcome, Failure):
+            failures.append(outcome)
+        else:
+            _append(out_jsonl, job, *outcome)
+            processed += 1
+        finished += 1
+        if on_progress:
+            on_progress(job.source, finished, total)
+    records = merge_records([r for rs in load_output(out_jsonl).values() for r in rs])
+    rows = write_csv(records, csv_path) if csv_path else 0
+    return BatchReport(
+        processed, len(jobs) - len(todo), tuple(failures), tuple(records), rows
+    )
+
+
+def _reader(path: Path, max_bytes: int) -> Callable[[], Document]:
+    def load() -> Document:
+        return read_document(path, max_bytes=max_bytes)
+
+    return load
+
+
+def _given(document: Document) -> Callable[[], Document]:
+    return lambda: document
+
+
+def run_batch(
+    paths: Sequence[Path],
+    out_jsonl: Path,
+    *,
+    settings: Settings,
+    csv_path: Path | None = None,
+    model: BaseChatModel | None = None,
+    workers: int = 1,
+    on_progress: Progress | None = None,
+) -> BatchReport:
+    """Extract every file under ``paths`` into ``out_jsonl`` (and ``csv_path``).
+
+    Folders are expanded; files already done (same content hash) are skipped;
+    a file that fails is reported in ``failures`` and the rest go on.
+    ``workers`` > 1 runs that many extractions at once (for LLM backends).
+    """
+    jobs: list[_Job] = []
+    failures: list[Failure] = []
+    max_bytes = settings.ingest.max_bytes
+    for path in expand_paths(paths):
+        try:
+            digest = file_hash(path)
+        except OSError as exc:
+            failures.append(
+                Failure(str(path), f"cannot read the file: {exc.strerror or exc}")
+            )
+            continue
+        jobs.append(_Job(str(path), digest, _reader(path, max_bytes)))
+    return _run(
+        jobs,
+        failures,
+        out_jsonl,
+        csv_path=csv_path,
+        model=model,
+        workers=workers,
+        on_progress=on_progress,
+    )
+
+
+def run_documents(
+    documents: Sequence[Document],
+    out_jsonl: Path,
+    *,
+    csv_path: Path | None = None,
+    model: BaseChatModel | None = None,
+    workers: int = 1,
+    on_progress: Progress | None = None,
+) -> BatchReport:
+    """Extract already-read documents (e.g. from the index), resumably by id."""
+    jobs = [_Job(d.source, "doc:" + d.id, _given(d)) for d in documents]
+    return _run(
+        jobs,
+        [],
+        out_jsonl,
+        csv_path=csv_path,
+        model=model,
+        workers=workers,
+        on_progress=on_progress,
+    )
