@@ -1,0 +1,43 @@
+"""Citation-accuracy and extraction evals: gold sets, scorers, runs and reports."""
+
+from evals.extraction_run import ExtractionRun, run_extraction_eval
+from evals.gold import (
+    EXTRACTION_GOLD,
+    QA_GOLD,
+    ExtractionGoldRow,
+    GoldQuestion,
+    QAGoldRow,
+    corpus_of,
+    load_corpus,
+    load_extraction_gold,
+    load_qa_gold,
+)
+from evals.qa_run import QARun, run_qa_eval
+from evals.report import write_comparison
+from evals.runs import RunDiff, RunResults, check_gates, compare_runs, parse_thresholds
+from evals.support import JudgeFactory, SupportJudge, deterministic_judge
+
+__all__ = [
+    "EXTRACTION_GOLD",
+    "QA_GOLD",
+    "ExtractionGoldRow",
+    "ExtractionRun",
+    "GoldQuestion",
+    "JudgeFactory",
+    "QAGoldRow",
+    "QARun",
+    "RunDiff",
+    "RunResults",
+    "SupportJudge",
+    "check_gates",
+    "compare_runs",
+    "corpus_of",
+    "deterministic_judge",
+    "load_corpus",
+    "load_extraction_gold",
+    "load_qa_gold",
+    "parse_thresholds",
+    "run_extraction_eval",
+    "run_qa_eval",
+    "write_comparison",
+]

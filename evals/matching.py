@@ -1,0 +1,145 @@
+"""Lenient text matching for scoring: number normalisation, facts, key terms.
+
+Answers say "18 %", "18%", "eighteen percent" or "18.0%" for the same fact, so
+facts are compared after :func:`canonical`, which folds these spellings into
+one. Everything here is deterministic and pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.normalize import normalize
+
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ONES = "|".join(w for w, n in _UNITS.items() if 1 <= n <= 9)
+_WORD_NUMBER = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<ones>{_ONES}))?"
+    rf"|(?P<unit>{'|'.join(_UNITS)}))\b"
+)
+_CITATION_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_PERCENT_WORD = re.compile(r"\s*\b(?:per\s?cent|percent)\b")
+_SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)\s+%")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_TRAILING_ZEROS = re.compile(r"(\d+)\.(\d*?)0+(?!\d)")
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_WORD = re.compile(r"[a-z][a-z0-9]*")
+
+_STOPWORD_TEXT = """
+    a about above after again against all also although among an and any are as at
+    be because been before being below between both but by can could did do does
+    doing down during each either even few for from further had has have having he
+    her here hers him his how however i if in into is it its itself just may might
+    more most much must my neither no nor not now of off on once only or other our
+    out over own per same she should so some such than that the their them then there
+    these they this those through thus to too under until up upon us very via was we
+    were what when where whereas which while who whom whose why will with within
+    without would yet you your
+
+    reported report reports showed shown show shows demonstrated achieved achieving
+    yielded observed exhibited including compared patient patients trial trials
+    study studies cohort cohorts rate rates respectively overall approximately nearly
+    about only among versus using used
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def _word_number(match: re.Match[str]) -> str:
+    if match.group("unit"):
+        return str(_UNITS[match.group("unit")])
+    value = _TENS[match.group("tens")]
+    if match.group("ones"):
+        value += _UNITS[match.group("ones")]
+    return str(value)
+
+
+def _strip_zeros(match: re.Match[str]) -> str:
+    whole, fraction = match.group(1), match.group(2)
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def canonical(text: str) -> str:
+    """Return ``text`` lower-cased with numbers, percents and markers folded.
+
+    Normalises like ingest does, drops ``[n]`` citation markers, turns number
+    words into digits ("eighteen" -> "18"), "percent" and "18 %" into "18%",
+    drops thousands separators ("1,407" -> "1407") and trailing decimal zeros
+    ("80.0" -> "80"), and collapses whitespace.
+    """
+    text = normalize(text).lower()
+    text = _CITATION_MARKER.sub("", text)
+    text = _WORD_NUMBER.sub(_word_number, text)
+    text = _PERCENT_WORD.sub("%", text)
+    text = _SPACE_BEFORE_PERCENT.sub("%", text)
+    text = _THOUSANDS.sub("", text)
+    text = _TRAILING_ZEROS.sub(_strip_zeros, text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def contains_fact(text: str, fact: str) -> bool:
+    """Return True if ``fact`` occurs in ``text`` after :func:`canonical` folding.
+
+    The match respects boundaries, so "5%" is not found in "25%" and "18" is not
+    found in "184" or "1.8"; a bare number does match a percentage ("18" in
+    "18%"), but not the other way round.
+    """
+    needle = canonical(fact)
+    if not needle:
+        return True
+    pattern = rf"(?<![a-z0-9])(?<!\d\.){re.escape(needle)}(?![a-z0-9])(?!\.\d)"
+    return re.search(pattern, canonical(text)) is not None
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """Return the numbers written in ``text``, in canonical spelling."""
+    return frozenset(_NUMBER.findall(canonical(text)))
+
+
+def _stem(word: str) -> str:
+    # A crude prefix stem: 'responded' and 'response' share 'respon'.
+    return word[:6]
+
+
+def key_terms(text: str) -> frozenset[str]:
+    """Return the stems of the content words of ``text`` (no stopwords, >= 3 chars)."""
+    words = _WORD.findall(canonical(text))
+    return frozenset(_stem(w) for w in words if len(w) >= 3 and w not in _STOPWORDS)
+
+
+def lexically_supported(sentence: str, passage: str) -> bool:
+    """Return True if ``passage`` contains every number and key term of ``sentence``."""
+    if not numbers_in(sentence) <= numbers_in(passage):
+        return False
+    return key_terms(sentence) <= key_terms(passage)
