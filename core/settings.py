@@ -39,6 +39,11 @@ class IngestSettings(_Section):
         default=200, gt=16, description="Token budget of one chunk (MiniLM reads 256)."
     )
     batch_size: int = Field(default=32, gt=0, description="Embedding batch size.")
+    embed_group: int = Field(
+        default=256,
+        gt=0,
+        description="Chunks of consecutive files embedded in one call.",
+    )
 
 
 class RetrievalSettings(_Section):
@@ -70,10 +75,32 @@ class LLMSettings(_Section):
     spec: str = Field(
         default="none", description="provider:model, e.g. local:, openai:gpt-4o-mini."
     )
-    base_url: str | None = None
-    api_key: str | None = None
-    timeout_s: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=2, ge=0)
+    base_url: str | None = Field(
+        default=None,
+        description="Server URL for openai: and ollama: (e.g. http://127.0.0.1:8080/v1).",
+    )
+    api_key: str | None = Field(
+        default=None, description="API key for openai: (default: OPENAI_API_KEY)."
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Per-request timeout.")
+    max_retries: int = Field(
+        default=2, ge=0, description="Retries, with backoff, on transient errors."
+    )
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(
+        default=200, gt=0, description="Longest generated answer, in tokens."
+    )
+    n_ctx: int = Field(
+        default=8192, gt=0, description="Context window of the local: model."
+    )
+    threads: int | None = Field(
+        default=None, gt=0, description="CPU threads of the local: model (None: all)."
+    )
+    passages: int = Field(
+        default=4,
+        gt=0,
+        description="Retrieved passages given to the model as evidence.",
+    )
 
 
 class Settings(BaseSettings):

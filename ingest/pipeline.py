@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -37,7 +38,7 @@ class FileOutcome:
 
 @dataclass
 class IngestReport:
-    """Outcomes of one ingest run, in input order."""
+    """Outcomes of one ingest run, in the order files were finished."""
 
     outcomes: list[FileOutcome] = field(default_factory=list)
 
@@ -129,29 +130,19 @@ def retire_older_versions(cols: Collections, doc: Document) -> bool:
     return bool(stale)
 
 
-def ingest_file(
-    path: Path,
-    cols: Collections,
-    embedder: SentenceTransformer,
-    settings: IngestSettings,
-) -> FileOutcome:
-    """Ingest one file; nothing is written until it is read, chunked and embedded.
+@dataclass(frozen=True)
+class _Prepared:
+    """A file read and chunked, waiting for its vectors."""
 
-    Raises:
-        IngestError: the file cannot be read or holds no text.
-        BackendUnavailable: the store failed while writing.
-    """
-    doc = read_document(path, max_bytes=settings.max_bytes)
-    written = 0
+    path: Path
+    doc: Document
+    chunks: list[Chunk]
+
+
+@contextmanager
+def _store_errors(path: Path) -> Iterator[None]:
     try:
-        if not _is_complete(cols, doc.id):
-            chunks = chunk_document(doc, settings.chunk_tokens)
-            if not chunks:
-                raise IngestError(path, "no text to index after normalisation")
-            vectors = embed(embedder, [c.text for c in chunks], settings.batch_size)
-            write_document(cols, doc, chunks, vectors)
-            written = len(chunks)
-        replaced = retire_older_versions(cols, doc)
+        yield
     except SarcolitError:
         raise
     except Exception as exc:  # the store's client raises many unrelated types
@@ -160,8 +151,51 @@ def ingest_file(
             f"({exc.__class__.__name__}: {exc}); files before it are stored, "
             "this one will be cleaned up and redone on the next run"
         ) from exc
-    status: Status = "replaced" if replaced else "added" if written else "unchanged"
-    return FileOutcome(path, status, doc.id, written)
+
+
+def prepare_file(
+    path: Path, cols: Collections, settings: IngestSettings
+) -> _Prepared | FileOutcome:
+    """Read and chunk a file; an unchanged file is finished here, without embedding.
+
+    Raises:
+        IngestError: the file cannot be read or holds no text.
+        BackendUnavailable: the store failed.
+    """
+    doc = read_document(path, max_bytes=settings.max_bytes)
+    with _store_errors(path):
+        if _is_complete(cols, doc.id):
+            replaced = retire_older_versions(cols, doc)
+            return FileOutcome(path, "replaced" if replaced else "unchanged", doc.id)
+    chunks = chunk_document(doc, settings.chunk_tokens)
+    if not chunks:
+        raise IngestError(path, "no text to index after normalisation")
+    return _Prepared(path, doc, chunks)
+
+
+def _store_batch(
+    batch: list[_Prepared],
+    cols: Collections,
+    embedder: SentenceTransformer,
+    settings: IngestSettings,
+) -> list[FileOutcome]:
+    """Embed the chunks of several files in one call, then write file by file."""
+    vectors = embed(
+        embedder, [c.text for p in batch for c in p.chunks], settings.batch_size
+    )
+    outcomes: list[FileOutcome] = []
+    offset = 0
+    for prepared in batch:
+        n = len(prepared.chunks)
+        with _store_errors(prepared.path):
+            write_document(
+                cols, prepared.doc, prepared.chunks, vectors[offset : offset + n]
+            )
+            replaced = retire_older_versions(cols, prepared.doc)
+        offset += n
+        status: Status = "replaced" if replaced else "added"
+        outcomes.append(FileOutcome(prepared.path, status, prepared.doc.id, n))
+    return outcomes
 
 
 def ingest_paths(
@@ -173,17 +207,36 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders; a bad file is reported and the others go on.
 
+    Chunks of consecutive files are embedded together (up to
+    ``settings.embed_group`` chunks), so short files cost no more than long ones;
+    each file is still written, and committed, on its own.
+
     Raises:
         BackendUnavailable: the store failed; files already stored stay stored.
     """
     sweep_incomplete(cols)
     report = IngestReport()
+    pending: list[_Prepared] = []
+
+    def record(outcomes: Iterable[FileOutcome]) -> None:
+        for outcome in outcomes:
+            report.outcomes.append(outcome)
+            if on_file is not None:
+                on_file(outcome)
+
     for path in expand_paths(paths):
         try:
-            outcome = ingest_file(path, cols, embedder, settings)
+            prepared = prepare_file(path, cols, settings)
         except IngestError as exc:
-            outcome = FileOutcome(path, "failed", reason=exc.reason)
-        report.outcomes.append(outcome)
-        if on_file is not None:
-            on_file(outcome)
+            record([FileOutcome(path, "failed", reason=exc.reason)])
+            continue
+        if isinstance(prepared, FileOutcome):
+            record([prepared])
+            continue
+        pending.append(prepared)
+        if sum(len(p.chunks) for p in pending) >= settings.embed_group:
+            record(_store_batch(pending, cols, embedder, settings))
+            pending = []
+    if pending:
+        record(_store_batch(pending, cols, embedder, settings))
     return report

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
-from core.models import Answer, AnswerSentence, Citation, SearchHit, Tags
+from core.models import Answer, AnswerSentence, Chunk, Citation, SearchHit, Tags
 from core.settings import Settings
 from ingest.chunking import sentence_spans
 from ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
@@ -24,6 +26,11 @@ from retrieval.index import Filters, HybridIndex
 from retrieval.tokens import entity_tokens, tokenize
 
 REFUSAL = "The indexed literature does not answer this question."
+# Endpoint terms (after tokenize's phrase folding). The sentence that carries an
+# answer must name the endpoint asked about itself, not only its neighbours.
+ENDPOINTS = frozenset({"orr", "pfs", "os", "dcr", "cbr", "dor"})
+# Sentences before a candidate that may introduce the trial or drug it reports on.
+CONTEXT_SENTENCES = 2
 # A reported quantity: a number that is not a bare reference marker like "(55)".
 _QUANTITY = re.compile(r"(?<![(\d.])\d+(?:\.\d+)?(?!\d*\))")
 _QUANTITY_CUES = frozenset(
@@ -83,8 +90,8 @@ def _surface_words(tags: Tags) -> set[str]:
 
 def question_units(
     question: str, index: HybridIndex
-) -> tuple[dict[str, float], set[str]]:
-    """Return the question's weighted units and which of them are named entities.
+) -> tuple[dict[str, float], set[str], set[str]]:
+    """Return the question's weighted units, its entities and its endpoints.
 
     Units are entity tokens (``subtype:ASPS``) and the remaining content words;
     the words of an entity's names are left out, so a passage that writes "ASPS"
@@ -104,34 +111,54 @@ def question_units(
         for unit in dict.fromkeys([*entities, *words])
     }
     required = {e for e in entities if not e.startswith("class:")}
-    return weights, required
+    return weights, required, set(ENDPOINTS & set(words))
+
+
+def _covered(required: set[str], window: frozenset[str]) -> bool:
+    """Return True when every required entity is in ``window``.
+
+    A family name covers its members: ``trial:ImmunoSarc`` is covered by
+    ``trial:ImmunoSarc-I``.
+    """
+    return all(
+        unit in window or any(w.startswith(unit + "-") for w in window)
+        for unit in required
+    )
+
+
+def _units(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text)) | frozenset(entity_tokens(tag_text(text)))
+
+
+@lru_cache(maxsize=8192)
+def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """Return each sentence span of a chunk with its units (cached per chunk)."""
+    return tuple(
+        (start, end, _units(chunk.text[start:end]))
+        for start, end in sentence_spans(chunk.text)
+    )
 
 
 def _candidates(
     question: str, hits: list[SearchHit], index: HybridIndex
 ) -> list[Candidate]:
-    weights, required = question_units(question, index)
+    weights, required, endpoints = question_units(question, index)
     total = sum(weights.values()) or 1.0
     wants_number = bool(_QUANTITY_CUES & set(question.lower().split()))
     found: list[Candidate] = []
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
-        previous = index.sentence_before(chunk)
-        for start, end in sentence_spans(chunk.text):
+        before = deque(
+            (_units(s) for s in index.sentences_before(chunk, CONTEXT_SENTENCES)),
+            CONTEXT_SENTENCES,
+        )
+        section = _units(chunk.section)
+        for start, end, own in chunk_sentences(chunk):
             text = chunk.text[start:end]
-            window_text = f"{chunk.section} {previous} {text}"
-            window = set(tokenize(window_text)) | set(
-                entity_tokens(tag_text(window_text))
-            )
-            own = set(tokenize(text)) | set(entity_tokens(tag_text(text)))
+            window = section.union(own, *before)
             support = sum(w for u, w in weights.items() if u in window) / total
             own_share = sum(w for u, w in weights.items() if u in own) / total
-            score = (
-                support
-                + 0.5 * own_share
-                + (0.15 if wants_number and _QUANTITY.search(text) else 0.0)
-                + 0.05 / (rank + 1)
-            )
+            number = 0.15 if wants_number and _QUANTITY.search(text) else 0.0
             found.append(
                 Candidate(
                     hit=hit,
@@ -140,11 +167,11 @@ def _candidates(
                     end=chunk.start + end,
                     text=text,
                     support=support,
-                    score=score,
-                    entities_ok=required <= window,
+                    score=support + 0.5 * own_share + number + 0.05 / (rank + 1),
+                    entities_ok=_covered(required, window) and endpoints <= own,
                 )
             )
-            previous = text
+            before.append(own)
     return found
 
 

@@ -156,16 +156,15 @@ class HybridIndex:
         same = after.doc_id == chunk.doc_id and after.section == chunk.section
         return after if same else None
 
-    def sentence_before(self, chunk: Chunk) -> str:
-        """Return the last sentence of the chunk before ``chunk`` in its section."""
+    def sentences_before(self, chunk: Chunk, n: int) -> list[str]:
+        """Return the last ``n`` sentences of the previous chunk in the same section."""
         row = self._by_id.get(chunk.id)
         if not row:
-            return ""
+            return []
         before = self.sparse.chunks[row - 1]
         if before.doc_id != chunk.doc_id or before.section != chunk.section:
-            return ""
-        spans = sentence_spans(before.text)
-        return before.text[spans[-1][0] : spans[-1][1]] if spans else ""
+            return []
+        return [before.text[s:e] for s, e in sentence_spans(before.text)[-n:]]
 
     @property
     def chunks(self) -> list[Chunk]:

@@ -143,7 +143,7 @@ _STOPWORDS = frozenset(
         "patient",
     ]
 )
-VERSION = 3  # bump when tokens change: saved BM25 indexes are rebuilt
+VERSION = 5  # bump when tokens change: saved BM25 indexes are rebuilt
 _stemmer = Stemmer.Stemmer("english")
 
 # Endpoint names and their abbreviations are one term, so "objective response rate"
@@ -155,13 +155,14 @@ _PHRASES = [
         (r"\bprogression[- ]free survival\b", "pfs"),
         (r"\boverall survival\b", "os"),
         (r"\bdisease control rates?\b", "dcr"),
-        (r"\bclinical benefit rates?\b", "cbr"),
+        (r"\bclinical benefit(?: rates?)?\b", "cbr"),
         (r"\bduration of response\b", "dor"),
         (r"\btumou?r mutational burden\b", "tmb"),
         (r"\btertiary lymphoid structures?\b", "tls"),
         (r"\bsoft[- ]tissue sarcomas?\b", "sts"),
         (r"\bimmune checkpoint inhibitors?\b", "ici"),
-        (r"\bmedian pfs\b", "mpfs pfs"),
+        (r"\bmedian pfs\b", "mpfs"),
+        (r"\bmpfs\b", "mpfs pfs"),
     )
 ]
 
