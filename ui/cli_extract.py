@@ -11,17 +11,15 @@ from typing import Annotated
 
 import typer
 from langchain_core.language_models import BaseChatModel
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.errors import ConfigError, ExtractionError, SarcolitError
+from core.errors import ConfigError, ExtractionError
 from core.settings import Settings
 from extraction import BatchReport, run_batch, run_documents
+from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
 
 LLM_WORKERS = 4
 """Extractions run at once with an LLM backend (the rules run one at a time)."""
-
-_err = Console(stderr=True, highlight=False)
 
 
 def chat_model_for(spec: str, settings: Settings) -> BaseChatModel | None:
@@ -49,7 +47,7 @@ def _run(
 ) -> BatchReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     workers = LLM_WORKERS if model is not None else 1
-    with Progress(*columns, console=_err, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("Extracting", total=None)
 
         def advance(source: str, done: int, total: int) -> None:
@@ -98,22 +96,21 @@ def extract(
     from_index: Annotated[
         bool, typer.Option("--from-index", help="Extract the ingested documents.")
     ] = False,
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Extract trial records (values with evidence) from papers into JSONL and CSV."""
-    try:
+    with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
-        settings = Settings()
+        settings = settings_for(store_url, data_dir)
         model = chat_model_for(llm, settings) if llm else None
         report = _run(paths or [], out, csv, model, from_index, settings)
-    except SarcolitError as exc:
-        _err.print(f"error: {exc}")
-        raise typer.Exit(1) from exc
     for failure in report.failures:
-        _err.print(f"failed: {failure.source}: {failure.reason}")
+        err.print(f"failed: {failure.source}: {failure.reason}")
     values = sum(len(r.endpoints) + len(r.counts) for r in report.records)
     conflicts = sum(len(r.conflicts) for r in report.records)
-    _err.print(
+    err.print(
         f"{report.processed} extracted, {report.skipped} already done, "
         f"{len(report.failures)} failed; {len(report.records)} trials, "
         f"{values} trial-level values, {conflicts} conflicts -> {out}"

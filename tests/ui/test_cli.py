@@ -139,3 +139,32 @@ def test_unreachable_store_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no Chroma server answers at" in result.output
     assert "Traceback" not in result.output
+
+
+def test_extract_from_index_writes_grounded_records(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "records.jsonl"
+    csv = tmp_path / "records.csv"
+
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--from-index",
+            "--data-dir",
+            str(data_dir),
+            "--out",
+            str(out),
+            "--csv",
+            str(csv),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    sarc028 = [r for r in records if "SARC028" in json.dumps(r)]
+    assert sarc028
+    rows = csv.read_text().splitlines()
+    assert rows[0].startswith("trial_key,nct_ids,names,interventions,phase,level")
+    assert any(",ORR,18," in row for row in rows)
