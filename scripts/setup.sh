@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Create .venv and install sarcolit with everything the tests need.
+# Create .venv and install sarcolit with its LLM backends and test tools.
+#
 # torch==2.13.0 goes first: it is a CPU wheel on this machine's disk, and letting
 # pip resolve torch through sentence-transformers would pull a multi-GB CUDA build.
+# The `llm` extra builds llama-cpp-python from source: about 10 minutes on 2 cores
+# the first time (pip caches the wheel afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +19,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing torch 2.13.0 (CPU) and sarcolit; the first run takes a few minutes"
-  "$venv/bin/pip" install --quiet torch==2.13.0
-  "$venv/bin/pip" install --quiet -e '.[dev]'
+  echo "setup: installing torch 2.13.0 (CPU), then sarcolit with the llm and dev extras"
+  echo "setup: the first run compiles llama-cpp-python (about 10 minutes on 2 cores)"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
+  CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) \
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -e '.[llm,dev]'
   echo "$want" > "$stamp"
 fi
