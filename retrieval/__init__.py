@@ -1,14 +1,28 @@
-"""Hybrid search over the store and the extractive, cited answerer."""
+"""Hybrid search, the extractive answerer and verified LLM-assisted answers."""
 
 from retrieval.answer import REFUSAL, answer_question
 from retrieval.index import Filters, HybridIndex, documents, open_index, sparse_dir
+from retrieval.llm_answer import (
+    AnswerEvent,
+    Checked,
+    Done,
+    Draft,
+    answer_with_llm,
+    stream_llm_answer,
+)
 
 __all__ = [
     "REFUSAL",
+    "AnswerEvent",
+    "Checked",
+    "Done",
+    "Draft",
     "Filters",
     "HybridIndex",
     "answer_question",
+    "answer_with_llm",
     "documents",
     "open_index",
     "sparse_dir",
+    "stream_llm_answer",
 ]

@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.errors import SarcolitError
+from core.errors import BackendUnavailable, ConfigError, SarcolitError
+from core.llm import chat_model
 from core.models import Answer, SearchHit
 from core.settings import Settings
 from ingest import FileOutcome, expand_paths, ingest_paths
-from retrieval import Filters, answer_question
+from retrieval import Filters, answer_question, answer_with_llm
+from ui.cli_eval import eval_app
 from ui.cli_extract import extract
 from ui.session import Session, read_questions
 
@@ -26,7 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
 StoreUrl = Annotated[
@@ -181,6 +184,34 @@ def _print_answer(answer: Answer) -> None:
             )
 
 
+def _chat_model_or_note(
+    spec: str, settings: Settings
+) -> tuple[BaseChatModel | None, tuple[str, ...]]:
+    """Return the chat model for ``spec``, or None and why the extractive one serves."""
+    try:
+        return chat_model(spec, settings), ()
+    except (BackendUnavailable, ConfigError) as exc:
+        return None, (f"LLM {spec!r} unavailable ({exc}); extractive answer shown",)
+
+
+def _answer(
+    text: str,
+    session: Session,
+    settings: Settings,
+    filters: Filters,
+    model: BaseChatModel | None,
+    notes: tuple[str, ...],
+) -> Answer:
+    """Answer with the LLM when there is one, falling back to the extractive answer."""
+    if model is not None:
+        try:
+            return answer_with_llm(text, session.index, settings, model, filters)
+        except (BackendUnavailable, ConfigError) as exc:
+            notes = (*notes, f"LLM failed ({exc}); extractive answer shown")
+    answer = answer_question(text, session.index, settings, filters)
+    return answer.model_copy(update={"notes": (*answer.notes, *notes)})
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question.")] = None,
@@ -197,6 +228,14 @@ def ask(
     nct: Nct = None,
     doc: Doc = None,
     as_json: AsJson = False,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="none (extractive), local[:PATH.gguf], openai:MODEL or "
+            "ollama:MODEL (default: SARCOLIT_LLM__SPEC, else none).",
+        ),
+    ] = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -211,13 +250,16 @@ def ask(
         asked = [question] if question is not None else read_questions(questions)
         session = Session.open(settings, console=err)
         filters = _filters(subtype, agent, nct, doc)
+        model, notes = _chat_model_or_note(llm or settings.llm.spec, settings)
         for text in asked:
-            answer = answer_question(text, session.index, settings, filters)
+            answer = _answer(text, session, settings, filters, model, notes)
             if as_json:
                 sys.stdout.write(answer.model_dump_json() + "\n")
                 sys.stdout.flush()
             else:
                 _print_answer(answer)
+                for note in answer.notes:
+                    err.print(f"note: {note}", markup=False)
 
 
 @app.command()
@@ -238,3 +280,4 @@ def bench(
 
 
 app.command()(extract)
+app.add_typer(eval_app, name="eval")

@@ -1,0 +1,261 @@
+"""Checks a generated sentence against the passages it cites.
+
+A sentence passes when it cites at least one passage that was given, every
+number it states (percentages, months, counts; "18 %" = "18%" = "eighteen
+percent") occurs in a cited passage, and most of its content words do too.
+Passage sentences that read as instructions to the model are never evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.models import Citation, SearchHit
+from ingest.chunking import sentence_spans
+from retrieval.tokens import tokenize
+
+MIN_WORD_SHARE = 0.5
+"""Least share of a sentence's content words that its cited passages must hold."""
+
+_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# A number, unless it is part of an identifier (SARC028, PD-1, CTLA-4, [3]).
+_NUMBER = re.compile(
+    r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:,\d{3})*(?:\.\d+)?)\s*(%|percent\b|per cent\b)?",
+    re.IGNORECASE,
+)
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_WORD_NUMBER = re.compile(
+    rf"\b(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?|({'|'.join(_UNITS)}))\b",
+    re.IGNORECASE,
+)
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|"
+    r"rules|above|previous|prior)\b"
+    r"|\b(?:system prompt|new instructions?|as an ai\b|you are (?:now )?an? )"
+    r"|\byou (?:must|should|will) (?:now )?(?:say|answer|respond|reply|write|state)\b"
+    r"|^\s*(?:please\s+)?(?:say|answer|respond|reply|output)\b",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Return True when a passage sentence reads as an instruction to the model."""
+    return bool(_INSTRUCTION.search(text))
+
+
+def _word_value(match: re.Match[str]) -> str:
+    tens, unit, alone = match.groups()
+    if alone is not None:
+        word = alone.lower()
+        # "one" is mostly a pronoun ("one of the trials"); keep it as a word.
+        return alone if word == "one" else str(_UNITS[word])
+    return str(_TENS[tens.lower()] + (_UNITS[unit.lower()] if unit else 0))
+
+
+def numbers_in(text: str) -> frozenset[tuple[str, bool]]:
+    """Return the numbers in ``text`` as (canonical value, is a percentage) pairs."""
+    digits = _WORD_NUMBER.sub(_word_value, _MARKERS.sub(" ", text))
+    found = set()
+    for match in _NUMBER.finditer(digits):
+        value = match.group(1).replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found.add((value, match.group(2) is not None))
+    return frozenset(found)
+
+
+def markers_of(text: str) -> tuple[tuple[int, ...], str]:
+    """Return the passage numbers a sentence cites and its text without markers."""
+    cited = [
+        int(n) for group in _MARKERS.findall(text) for n in re.split(r"[,;]", group)
+    ]
+    clean = _MARKERS.sub("", text).strip()
+    clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
+    return tuple(dict.fromkeys(cited)), re.sub(r"\s{2,}", " ", clean)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk given to the model as evidence ``[number]``."""
+
+    number: int
+    hit: SearchHit
+    sentences: tuple[tuple[int, int], ...]
+    """Spans, relative to the chunk, of the sentences that count as evidence."""
+
+    @property
+    def text(self) -> str:
+        """Return the chunk without its instruction-like sentences."""
+        chunk = self.hit.chunk.text
+        return " ".join(chunk[s:e] for s, e in self.sentences)
+
+    def citation(self, start: int, end: int) -> Citation:
+        """Cite the chunk's ``[start, end)`` (id 1, renumbered later)."""
+        chunk = self.hit.chunk
+        return Citation(
+            id=1,
+            doc_id=chunk.doc_id,
+            title=self.hit.title,
+            section=chunk.section,
+            page=chunk.page,
+            start=chunk.start + start,
+            end=chunk.start + end,
+            quote=chunk.text[start:end],
+        )
+
+
+def as_passage(number: int, hit: SearchHit) -> Passage:
+    """Return ``hit`` as passage ``number``, setting aside instruction-like text."""
+    text = hit.chunk.text
+    spans = tuple(
+        (s, e) for s, e in sentence_spans(text) if not is_instruction(text[s:e])
+    )
+    return Passage(number=number, hit=hit, sentences=spans)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one generated sentence."""
+
+    text: str
+    """The sentence without its ``[n]`` markers."""
+    cited: tuple[int, ...]
+    reason: str
+    """Why the sentence failed; '' when it passed."""
+    citations: tuple[Citation, ...] = ()
+    """The passage sentences that support it (ids are placeholders)."""
+
+
+def _missing_number(
+    numbers: frozenset[tuple[str, bool]], evidence: frozenset[tuple[str, bool]]
+) -> str:
+    bare = {value for value, _ in evidence}
+    for value, percent in sorted(numbers):
+        if (value, True) in evidence or (not percent and value in bare):
+            continue
+        return f"{value}%" if percent else value
+    return ""
+
+
+def word_share(sentence: str, evidence: str) -> float:
+    """Return the share of the sentence's content words that ``evidence`` holds."""
+    words = {t for t in tokenize(sentence) if not t[0].isdigit()}
+    if not words:
+        return 1.0
+    return len(words & set(tokenize(evidence))) / len(words)
+
+
+def _support(passage: Passage, sentence: str) -> Citation:
+    """Cite the passage sentences that state the sentence's numbers (or its words)."""
+    numbers = {value for value, _ in numbers_in(sentence)}
+    chunk = passage.hit.chunk.text
+    spans = [
+        (s, e)
+        for s, e in passage.sentences
+        if numbers & {value for value, _ in numbers_in(chunk[s:e])}
+    ]
+    if not spans:
+        spans = [
+            max(
+                passage.sentences,
+                key=lambda se: word_share(sentence, chunk[se[0] : se[1]]),
+            )
+        ]
+    return passage.citation(min(s for s, _ in spans), max(e for _, e in spans))
+
+
+def repeats_itself(sentence: str, n: int = 4) -> bool:
+    """Return True when a run of ``n`` words occurs twice: a small model's loop."""
+    words = sentence.lower().split()
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return len(grams) != len(set(grams))
+
+
+def verify_sentence(text: str, passages: Sequence[Passage]) -> Verdict:
+    """Check one generated sentence against the passages it cites."""
+    cited, clean = markers_of(text)
+    given = {p.number: p for p in passages}
+    if not cited:
+        return Verdict(clean, cited, "cites no passage")
+    unknown = [n for n in cited if n not in given]
+    if unknown:
+        listed = ", ".join(f"[{n}]" for n in unknown)
+        return Verdict(clean, cited, f"cites {listed}, which was not given")
+    if repeats_itself(clean):
+        return Verdict(clean, cited, "it repeats itself")
+    sources = [given[n] for n in cited if given[n].sentences]
+    evidence = " ".join(p.text for p in sources)
+    missing = _missing_number(numbers_in(clean), numbers_in(evidence))
+    if missing:
+        return Verdict(clean, cited, f"the number {missing} is not in its passages")
+    if word_share(clean, evidence) < MIN_WORD_SHARE:
+        return Verdict(clean, cited, "most of its words are not in its passages")
+    return Verdict(clean, cited, "", tuple(_support(p, clean) for p in sources))
+
+
+def split_sentences(buffer: str, final: bool) -> tuple[list[str], str]:
+    """Return the complete sentences at the start of ``buffer`` and the rest.
+
+    A sentence is complete once its ``[n]`` markers are followed by whitespace;
+    text without markers is split only at the end (``final``), since its markers
+    may still be coming.
+    """
+    done: list[str] = []
+    position = 0
+    for match in re.finditer(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+[.;!?]?(?=\s)", buffer):
+        if not buffer[position : match.start()].strip():
+            continue  # Markers before any words lead the sentence that follows.
+        done.extend(_split_plain(buffer[position : match.end()]))
+        position = match.end()
+    rest = buffer[position:]
+    if final:
+        done.extend(_split_plain(rest))
+        rest = ""
+    return [s for s in done if s.strip()], rest
+
+
+def _split_plain(text: str) -> list[str]:
+    """Split text at sentence ends; markers stay with the sentence before them."""
+    flat = " ".join(text.split())
+    spans = sentence_spans(flat)
+    pieces = [flat[s:e] for s, e in spans]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and _MARKERS.match(piece):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
