@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from core.errors import ConfigError, SarcolitError
+from core.errors import ConfigError
+from core.llm import chat_model
 from core.models import Answer, Document, SearchHit, TrialRecord
 from core.settings import Settings
 from evals import (
@@ -31,7 +32,8 @@ from evals import (
     write_comparison,
 )
 from extraction import extract_document
-from retrieval import HybridIndex, answer_question
+from retrieval import HybridIndex, answer_question, answer_with_llm
+from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
 from ui.session import Session
 
 eval_app = typer.Typer(
@@ -39,7 +41,6 @@ eval_app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 Gold = Annotated[
@@ -69,32 +70,23 @@ Maximums = Annotated[
     list[str] | None,
     typer.Option("--max", help="METRIC=VALUE: exit 1 if METRIC is above VALUE."),
 ]
-StoreUrl = Annotated[
+LlmSpec = Annotated[
     str | None,
-    typer.Option("--store-url", help="Chroma server, e.g. http://HOST:PORT."),
+    typer.Option(
+        "--llm",
+        help="Chat model for the llm answerer or extractor: local[:PATH.gguf], "
+        "openai:MODEL or ollama:MODEL (default: SARCOLIT_LLM__SPEC, else local:).",
+    ),
 ]
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory.")]
 
 
-@contextmanager
-def _reported_errors() -> Iterator[None]:
-    try:
-        yield
-    except SarcolitError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(1) from None
-
-
-def _settings(store_url: str | None, data_dir: Path | None) -> Settings:
-    settings = Settings()
-    update: dict[str, object] = {}
-    if store_url is not None:
-        update["url"] = store_url
-    if data_dir is not None:
-        update["path"] = data_dir
-    return settings.model_copy(
-        update={"store": settings.store.model_copy(update=update)}
-    )
+def _chat_model(spec: str | None, settings: Settings) -> BaseChatModel:
+    """Return the chat model the llm answerer or extractor asked for."""
+    default = settings.llm.spec if settings.llm.spec != "none" else "local:"
+    model = chat_model(spec or default, settings)
+    if model is None:
+        raise ConfigError("--llm none gives no model; use the extractive/rules choice")
+    return model
 
 
 def _run_dir(out_dir: Path | None, kind: str) -> Path:
@@ -118,9 +110,13 @@ def _corpus(
     return corpus_of(documents)
 
 
-def _extractive(index: HybridIndex, settings: Settings) -> Callable[[str], Answer]:
+def _answerer(
+    index: HybridIndex, settings: Settings, model: BaseChatModel | None
+) -> Callable[[str], Answer]:
     def answer(question: str) -> Answer:
-        return answer_question(question, index, settings)
+        if model is None:
+            return answer_question(question, index, settings)
+        return answer_with_llm(question, index, settings, model)
 
     return answer
 
@@ -167,22 +163,19 @@ def qa(
     compare: CompareDir = None,
     minimum: Minimums = None,
     maximum: Maximums = None,
+    llm: LlmSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Answer every gold question; score retrieval, citations and answers."""
-    with _reported_errors():
+    with reported_errors():
         if answerer not in ("extractive", "llm"):
             raise ConfigError(f"--answerer must be extractive or llm, not {answerer!r}")
         bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        if answerer == "llm":
-            raise ConfigError(
-                "the llm answerer is not available yet: retrieval.answer_question "
-                "takes no chat model; use --answerer extractive"
-            )
-        settings = _settings(store_url, data_dir)
+        settings = settings_for(store_url, data_dir)
+        model = _chat_model(llm, settings) if answerer == "llm" else None
         session = Session.open(settings, console=err)
-        answer = _extractive(session.index, settings)
+        answer = _answerer(session.index, settings, model)
         gold_path = gold or QA_GOLD
         questions = load_qa_gold(gold_path, _corpus(corpus, session.index, settings))
         run_dir = _run_dir(out_dir, "qa")
@@ -218,22 +211,22 @@ def extraction(
     compare: CompareDir = None,
     minimum: Minimums = None,
     maximum: Maximums = None,
+    llm: LlmSpec = None,
 ) -> None:
     """Extract trial records from the gold documents; score them field by field."""
-    with _reported_errors():
-        if extractor != "rules":
-            raise ConfigError(
-                f"--extractor {extractor!r} is not available yet: no chat-model "
-                "factory (core.llm) exists; use --extractor rules"
-            )
+    with reported_errors():
+        if extractor not in ("rules", "llm"):
+            raise ConfigError(f"--extractor must be rules or llm, not {extractor!r}")
+        settings = Settings()
+        model = _chat_model(llm, settings) if extractor == "llm" else None
         bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        documents = load_corpus(corpus, max_bytes=Settings().ingest.max_bytes)
+        documents = load_corpus(corpus, max_bytes=settings.ingest.max_bytes)
         gold_path = gold or EXTRACTION_GOLD
         rows = load_extraction_gold(gold_path, documents)
         run_dir = _run_dir(out_dir, "extraction")
 
         def extract(document: Document) -> tuple[TrialRecord, ...]:
-            return extract_document(document).records
+            return extract_document(document, model).records
 
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:

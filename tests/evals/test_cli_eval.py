@@ -1,4 +1,5 @@
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,32 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 runner = CliRunner()
 
 
-def test_llm_answerer_is_refused_with_one_line() -> None:
-    result = runner.invoke(eval_app, ["qa", "--answerer", "llm"])
+def test_unreachable_llm_backend_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    result = runner.invoke(
+        eval_app,
+        [
+            "qa",
+            "--answerer",
+            "llm",
+            "--llm",
+            "ollama:llama3",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        env={"SARCOLIT_LLM__BASE_URL": url},
+    )
     assert result.exit_code == 1
-    assert "not available yet" in result.stderr
+    assert url in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_answerer_is_refused() -> None:
+    result = runner.invoke(eval_app, ["qa", "--answerer", "oracle"])
+    assert result.exit_code == 1
+    assert "--answerer must be extractive or llm" in result.stderr
 
 
 def test_malformed_gold_file_names_line_and_field(tmp_path: Path) -> None:
