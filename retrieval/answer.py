@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -175,7 +176,8 @@ def _candidates(
     return found
 
 
-def _citation(n: int, candidate: Candidate) -> Citation:
+def citation_of(candidate: Candidate, n: int = 1) -> Citation:
+    """Return the citation of an extractive sentence, numbered ``n``."""
     chunk = candidate.hit.chunk
     return Citation(
         id=n,
@@ -189,7 +191,8 @@ def _citation(n: int, candidate: Candidate) -> Citation:
     )
 
 
-def _related(hits: list[SearchHit], limit: int = 3) -> tuple[Citation, ...]:
+def related_passages(hits: Sequence[SearchHit], limit: int = 3) -> tuple[Citation, ...]:
+    """Return the closest passages, offered with a refusal."""
     return tuple(
         Citation(
             id=n,
@@ -260,9 +263,12 @@ def answer_question(
     chosen = select_sentences(query, hits, index, settings)
     if not chosen:
         return Answer(
-            question=question, answer=REFUSAL, refused=True, related=_related(hits)
+            question=question,
+            answer=REFUSAL,
+            refused=True,
+            related=related_passages(hits),
         )
-    citations = tuple(_citation(n, c) for n, c in enumerate(chosen, start=1))
+    citations = tuple(citation_of(c, n) for n, c in enumerate(chosen, start=1))
     sentences = tuple(
         AnswerSentence(text=c.text, citations=(n,))
         for n, c in enumerate(chosen, start=1)

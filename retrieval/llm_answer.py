@@ -24,7 +24,13 @@ from core.models import Answer, AnswerSentence, Citation, Dropped, SearchHit
 from core.settings import Settings
 from ingest.chunking import sentence_spans
 from ingest.normalize import normalize
-from retrieval.answer import REFUSAL, Candidate, select_sentences
+from retrieval.answer import (
+    REFUSAL,
+    Candidate,
+    citation_of,
+    related_passages,
+    select_sentences,
+)
 from retrieval.index import Filters, HybridIndex
 from retrieval.verify import (
     Passage,
@@ -117,29 +123,6 @@ def evidence_passages(
             break
         picked.setdefault(hit.chunk.id, hit)
     return [as_passage(n, hit) for n, hit in enumerate(picked.values(), start=1)]
-
-
-def citation_of(candidate: Candidate) -> Citation:
-    """Return a citation (id 1, renumbered later) of an extractive sentence."""
-    chunk = candidate.hit.chunk
-    return Citation(
-        id=1,
-        doc_id=chunk.doc_id,
-        title=candidate.hit.title,
-        section=chunk.section,
-        page=chunk.page,
-        start=candidate.start,
-        end=candidate.end,
-        quote=candidate.text,
-    )
-
-
-def related_passages(hits: Sequence[SearchHit], limit: int = 3) -> tuple[Citation, ...]:
-    """Return the closest passages, offered with a refusal."""
-    return tuple(
-        as_passage(n, hit).citation(0, len(hit.chunk.text)).model_copy(update={"id": n})
-        for n, hit in enumerate(hits[:limit], start=1)
-    )
 
 
 def _tokens(
