@@ -10,44 +10,8 @@ from __future__ import annotations
 import re
 
 from ingest.normalize import normalize
+from ingest.numbers import words_to_digits
 
-_UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_ONES = "|".join(w for w, n in _UNITS.items() if 1 <= n <= 9)
-_WORD_NUMBER = re.compile(
-    rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<ones>{_ONES}))?"
-    rf"|(?P<unit>{'|'.join(_UNITS)}))\b"
-)
 _CITATION_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _PERCENT_WORD = re.compile(r"\s*\b(?:per\s?cent|percent)\b")
 _SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)\s+%")
@@ -76,15 +40,6 @@ _STOPWORD_TEXT = """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-def _word_number(match: re.Match[str]) -> str:
-    if match.group("unit"):
-        return str(_UNITS[match.group("unit")])
-    value = _TENS[match.group("tens")]
-    if match.group("ones"):
-        value += _UNITS[match.group("ones")]
-    return str(value)
-
-
 def _strip_zeros(match: re.Match[str]) -> str:
     whole, fraction = match.group(1), match.group(2)
     return f"{whole}.{fraction}" if fraction else whole
@@ -100,7 +55,7 @@ def canonical(text: str) -> str:
     """
     text = normalize(text).lower()
     text = _CITATION_MARKER.sub("", text)
-    text = _WORD_NUMBER.sub(_word_number, text)
+    text = words_to_digits(text)
     text = _PERCENT_WORD.sub("%", text)
     text = _SPACE_BEFORE_PERCENT.sub("%", text)
     text = _THOUSANDS.sub("", text)

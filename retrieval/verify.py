@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from core.models import Citation, SearchHit
 from ingest.chunking import sentence_spans
+from ingest.numbers import words_to_digits
 from retrieval.tokens import tokenize
 
 MIN_WORD_SHARE = 0.5
@@ -23,42 +24,6 @@ _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # A number, unless it is part of an identifier (SARC028, PD-1, CTLA-4, [3]).
 _NUMBER = re.compile(
     r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:,\d{3})*(?:\.\d+)?)\s*(%|percent\b|per cent\b)?",
-    re.IGNORECASE,
-)
-_UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_WORD_NUMBER = re.compile(
-    rf"\b(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?|({'|'.join(_UNITS)}))\b",
     re.IGNORECASE,
 )
 _INSTRUCTION = re.compile(
@@ -76,18 +41,9 @@ def is_instruction(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
-def _word_value(match: re.Match[str]) -> str:
-    tens, unit, alone = match.groups()
-    if alone is not None:
-        word = alone.lower()
-        # "one" is mostly a pronoun ("one of the trials"); keep it as a word.
-        return alone if word == "one" else str(_UNITS[word])
-    return str(_TENS[tens.lower()] + (_UNITS[unit.lower()] if unit else 0))
-
-
 def numbers_in(text: str) -> frozenset[tuple[str, bool]]:
     """Return the numbers in ``text`` as (canonical value, is a percentage) pairs."""
-    digits = _WORD_NUMBER.sub(_word_value, _MARKERS.sub(" ", text))
+    digits = words_to_digits(_MARKERS.sub(" ", text), keep_one=True)
     found = set()
     for match in _NUMBER.finditer(digits):
         value = match.group(1).replace(",", "")
