@@ -263,6 +263,24 @@ def ask(
 
 
 @app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you mean it.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the web app (chat, library, extraction, evals) and the HTTP API."""
+    from ui.app import serve as serve_app
+
+    with reported_errors():
+        settings = settings_for(store_url, data_dir)
+        err.print(f"sarcolit at http://{host}:{port}/ (HTTP API under /api)")
+        serve_app(settings, host=host, port=port)
+
+
+@app.command()
 def bench(
     out_json: Annotated[
         Path, typer.Option("--out", help="Where to write the JSON result.")

@@ -1,0 +1,153 @@
+"""The HTTP API: ask, search and extract over JSON, with the CLI's models.
+
+``POST /api/ask`` returns an :class:`~core.models.Answer` (as ``sarcolit ask
+--json``), ``POST /api/search`` a list of :class:`~core.models.SearchHit` (as
+``sarcolit search --json``) and ``POST /api/extract`` the merged
+:class:`~core.models.TrialRecord` list of the given documents (the records
+``sarcolit extract`` writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.errors import BackendUnavailable, SarcolitError
+from core.models import Answer, SearchHit, TrialRecord
+from ingest import DocInfo
+from retrieval import Filters
+from ui.app_state import AppState
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FilterFields(_Request):
+    """Metadata filters: OR within a field, AND across fields."""
+
+    subtypes: list[str] = Field(default=[], description="Subtypes, e.g. UPS, ASPS.")
+    agents: list[str] = Field(default=[], description="Agents (synonyms resolved).")
+    nct_ids: list[str] = Field(default=[], description="NCT identifiers.")
+    doc_ids: list[str] = Field(default=[], description="Document ids.")
+    k: int | None = Field(default=None, gt=0, le=100, description="Passages used.")
+
+    def filters(self) -> Filters:
+        """Return the canonical filters (raises ConfigError on unknown names)."""
+        return Filters.parse(
+            subtypes=self.subtypes,
+            agents=self.agents,
+            nct_ids=self.nct_ids,
+            doc_ids=self.doc_ids,
+        )
+
+
+class AskRequest(FilterFields):
+    """A question for the cited answerer."""
+
+    question: str = Field(min_length=1, max_length=2000)
+
+
+class SearchRequest(FilterFields):
+    """A query for hybrid search."""
+
+    query: str = Field(min_length=1, max_length=2000)
+
+
+class ExtractRequest(_Request):
+    """Ingested documents to extract trial records from."""
+
+    doc_ids: list[str] = Field(min_length=1, max_length=200)
+
+
+class ExtractFailure(_Request):
+    """A document that could not be extracted, and why."""
+
+    source: str
+    reason: str
+
+
+class ExtractResponse(_Request):
+    """The merged trial records of the documents, and any failures."""
+
+    records: list[TrialRecord]
+    failures: list[ExtractFailure] = []
+
+
+class DocumentEntry(_Request):
+    """A document of the library."""
+
+    id: str
+    source: str
+    title: str
+    kind: str
+    n_chunks: int
+
+
+@contextmanager
+def _as_http() -> Iterator[None]:
+    try:
+        yield
+    except BackendUnavailable as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from exc
+    except SarcolitError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+
+def _entry(info: DocInfo) -> DocumentEntry:
+    return DocumentEntry(
+        id=info.id,
+        source=info.source,
+        title=info.title,
+        kind=info.kind,
+        n_chunks=info.n_chunks,
+    )
+
+
+def api_router(state: AppState) -> APIRouter:
+    """Return the ``/api`` routes bound to the server's one open session."""
+    router = APIRouter(prefix="/api", tags=["sarcolit"])
+
+    @router.post("/ask")
+    def ask(request: AskRequest) -> Answer:
+        """Answer with cited sentences from the literature, or refuse."""
+        with _as_http():
+            return state.ask(request.question, request.filters(), request.k)
+
+    @router.post("/search")
+    def search(request: SearchRequest) -> list[SearchHit]:
+        """Return the passages hybrid search ranks highest."""
+        with _as_http():
+            return state.search(request.query, request.k, request.filters())
+
+    @router.post("/extract")
+    def extract(request: ExtractRequest) -> ExtractResponse:
+        """Extract the trial records of ingested documents."""
+        with _as_http():
+            documents = state.get_documents(request.doc_ids)
+            unknown = set(request.doc_ids) - {d.id for d in documents}
+            if unknown:
+                raise HTTPException(
+                    status_code=404,
+                    detail=f"unknown document ids {sorted(unknown)}; "
+                    "GET /api/documents lists them",
+                )
+            report = state.extract(documents, state.scratch("api", "extract"))
+        return ExtractResponse(
+            records=list(report.records),
+            failures=[
+                ExtractFailure(source=f.source, reason=f.reason)
+                for f in report.failures
+            ],
+        )
+
+    @router.get("/documents")
+    def documents() -> list[DocumentEntry]:
+        """List the ingested documents."""
+        with _as_http():
+            return [_entry(info) for info in state.documents()]
+
+    return router

@@ -1,0 +1,217 @@
+"""The Chat tab: cited answers beside their highlighted sources, with filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import gradio as gr
+from langchain_core.language_models import BaseChatModel
+
+from core.errors import BackendUnavailable, ConfigError, SarcolitError
+from core.models import Answer
+from ingest.tags import agent_names, subtype_label, subtype_names
+from retrieval import Checked, Done, Draft, Filters, stream_llm_answer
+from ui.app_state import AppState
+from ui.render import chat_messages, conversation_markdown, inert, sources_html
+
+EXAMPLES = (
+    "What was the objective response rate in SARC028?",
+    "Which sarcoma subtypes respond best to immune checkpoint inhibitors?",
+    "What is afamitresgene autoleucel and which antigen does it target?",
+)
+THINKING = '<span class="thinking">Searching the literature…</span>'
+
+ChatUpdate = tuple[str, list[dict[str, str]], list[Answer], str, object]
+"""Question box, chat messages, answers so far, sources panel, export button."""
+
+
+@dataclass(frozen=True)
+class ChatTab:
+    """The components other tabs update: the document filter."""
+
+    documents: gr.Dropdown
+
+
+def document_choices(state: AppState) -> list[tuple[str, str]]:
+    """Return (title, id) pairs of the ingested documents, for dropdowns."""
+    return [(d.title or d.source, d.id) for d in state.documents()]
+
+
+def _llm_events(
+    state: AppState, question: str, filters: Filters, model: BaseChatModel
+) -> Iterator[str | Answer]:
+    """Yield the verified sentences so far plus the raw draft, then the Answer."""
+    settings = state.settings
+    checked: list[str] = []
+    draft = ""
+    events = state.locked(
+        lambda: stream_llm_answer(
+            question, state.session.index, settings, model, filters
+        )
+    )
+    for event in events:
+        if isinstance(event, Draft):
+            draft += event.text
+            yield " ".join([*checked, draft.strip()]).strip()
+        elif isinstance(event, Checked):
+            draft = ""
+            if event.text:
+                checked.append(event.text)
+        elif isinstance(event, Done):
+            yield event.answer
+
+
+def answer_events(
+    state: AppState, question: str, filters: Filters
+) -> Iterator[str | Answer]:
+    """Yield partial answer text (LLM only) and then the final Answer.
+
+    With ``settings.llm.spec`` ``none`` the extractive answerer runs; otherwise
+    the LLM's answer streams, falling back to the extractive one with a note
+    when the model cannot be loaded or reached.
+    """
+    notes: tuple[str, ...] = ()
+    if state.settings.llm.spec != "none":
+        try:
+            model = state.chat_model()
+            if model is not None:
+                yield from _llm_events(state, question, filters, model)
+                return
+        except (BackendUnavailable, ConfigError) as exc:
+            notes = (f"LLM unavailable ({exc}); extractive answer shown",)
+    answer = state.ask(question, filters)
+    yield answer.model_copy(update={"notes": (*answer.notes, *notes)})
+
+
+def _filters(
+    subtypes: Sequence[str] | None,
+    agents: Sequence[str] | None,
+    documents: Sequence[str] | None,
+) -> Filters:
+    return Filters.parse(
+        subtypes=subtypes or (), agents=agents or (), doc_ids=documents or ()
+    )
+
+
+def _pending(answers: list[Answer], question: str, text: str) -> list[dict[str, str]]:
+    return [
+        *chat_messages(answers),
+        {"role": "user", "content": inert(question)},
+        {"role": "assistant", "content": text},
+    ]
+
+
+def _export(
+    state: AppState, answers: list[Answer], request: gr.Request | None
+) -> object:
+    folder = state.scratch(request.session_hash if request else None, "chat")
+    path = folder / "conversation.md"
+    path.write_text(conversation_markdown(answers), encoding="utf-8")
+    return gr.DownloadButton(value=str(path), interactive=True)
+
+
+def respond(
+    state: AppState,
+    question: str,
+    answers: list[Answer],
+    filters: Filters,
+    request: gr.Request | None = None,
+) -> Iterator[ChatUpdate]:
+    """Answer ``question``: show it at once, stream the answer, then its sources."""
+    question = question.strip()
+    if not question:
+        return
+    skip = gr.skip()
+    yield "", _pending(answers, question, THINKING), answers, skip, skip
+    final: Answer | None = None
+    try:
+        for event in answer_events(state, question, filters):
+            if isinstance(event, Answer):
+                final = event
+            else:
+                text = f'<div class="answer streaming">{inert(event)}</div>'
+                yield "", _pending(answers, question, text), answers, skip, skip
+    except SarcolitError as exc:
+        raise gr.Error(str(exc)) from exc
+    if final is None:
+        return
+    done = [*answers, final]
+    doc_ids = [c.doc_id for a in done for c in (*a.citations, *a.related)]
+    panel = sources_html(done, state.texts_for(doc_ids))
+    yield "", chat_messages(done), done, panel, _export(state, done, request)
+
+
+def build_chat(state: AppState) -> ChatTab:
+    """Lay out the Chat tab and wire its events; call inside ``gr.Blocks``."""
+    with gr.Row():
+        subtype = gr.Dropdown(
+            [(f"{subtype_label(c)} ({c})", c) for c in subtype_names()],
+            multiselect=True,
+            label="Subtype",
+            elem_id="filter-subtype",
+        )
+        agent = gr.Dropdown(
+            list(agent_names()), multiselect=True, label="Agent", elem_id="filter-agent"
+        )
+        documents = gr.Dropdown(
+            document_choices(state),
+            multiselect=True,
+            label="Document",
+            elem_id="filter-document",
+        )
+    answers = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                label="Answers",
+                height=460,
+                elem_id="chat",
+                feedback_options=None,
+                buttons=["copy", "copy_all"],
+                placeholder="Ask a question about sarcoma immunotherapy. Every "
+                "sentence of the answer cites its passage; click a [n] marker "
+                "to see the source.",
+            )
+            question = gr.Textbox(
+                show_label=False,
+                placeholder="e.g. What was the objective response rate in SARC028?",
+                elem_id="question",
+                submit_btn="Ask",
+            )
+            with gr.Row():
+                clear = gr.Button("New conversation", size="sm", elem_id="clear")
+                export = gr.DownloadButton(
+                    "Export conversation (Markdown)",
+                    size="sm",
+                    interactive=False,
+                    elem_id="export",
+                )
+            gr.Examples([[q] for q in EXAMPLES], inputs=[question])
+        with gr.Column(scale=2):
+            sources = gr.HTML(sources_html([], {}), elem_id="sources", js_on_load=None)
+
+    def ask(
+        text: str,
+        so_far: list[Answer],
+        subtypes: list[str] | None,
+        agents: list[str] | None,
+        doc_ids: list[str] | None,
+        request: gr.Request,
+    ) -> Iterator[ChatUpdate]:
+        try:
+            filters = _filters(subtypes, agents, doc_ids)
+        except SarcolitError as exc:
+            raise gr.Error(str(exc)) from exc
+        yield from respond(state, text, so_far, filters, request)
+
+    def reset() -> tuple[list[dict[str, str]], list[Answer], str, object]:
+        return [], [], sources_html([], {}), gr.DownloadButton(interactive=False)
+
+    question.submit(
+        ask,
+        [question, answers, subtype, agent, documents],
+        [question, chatbot, answers, sources, export],
+    )
+    clear.click(reset, None, [chatbot, answers, sources, export])
+    return ChatTab(documents=documents)

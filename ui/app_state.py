@@ -1,0 +1,253 @@
+"""What the web app and the HTTP API share: one open session per server process."""
+
+from __future__ import annotations
+
+import queue
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from langchain_core.language_models import BaseChatModel
+
+from core.errors import IngestError
+from core.llm import chat_model
+from core.models import Answer, Document, SearchHit
+from core.settings import Settings
+from extraction import BatchReport, run_documents
+from ingest import READERS, DocInfo, FileOutcome, IngestReport, ingest_paths
+from ingest.readers import read_document
+from retrieval import Filters, answer_question
+from ui.cli_extract import LLM_WORKERS
+from ui.session import Session
+
+UPLOAD_MAX_BYTES = 20_000_000
+"""Largest file the web app accepts (the ingest limit applies too)."""
+UPLOAD_SUFFIXES = tuple(sorted(READERS))
+"""File types the web app accepts: what the readers can read."""
+_T = TypeVar("_T")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DocRow:
+    """A document of the library with the entities its passages name."""
+
+    info: DocInfo
+    subtypes: tuple[str, ...]
+    agents: tuple[str, ...]
+    trials: tuple[str, ...]
+
+
+@dataclass
+class AppState:
+    """The open session, a lock around the index and the server's scratch folder."""
+
+    session: Session
+    work_dir: Path
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    texts: dict[str, str] = field(default_factory=dict)
+    _models: dict[str, BaseChatModel | None] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the session was opened with."""
+        return self.session.settings
+
+    def ask(
+        self, question: str, filters: Filters | None = None, k: int | None = None
+    ) -> Answer:
+        """Answer ``question`` with the extractive answerer (``k`` passages)."""
+        settings = self.settings
+        if k is not None:
+            retrieval = settings.retrieval.model_copy(update={"k": k})
+            settings = settings.model_copy(update={"retrieval": retrieval})
+        with self.lock:
+            return answer_question(
+                question, self.session.index, settings, filters or Filters()
+            )
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[SearchHit]:
+        """Return the top passages for ``query``."""
+        with self.lock:
+            return self.session.index.search(query, k, filters)
+
+    def documents(self) -> list[DocInfo]:
+        """Return the catalogue of ingested documents, by title."""
+        with self.lock:
+            docs = self.session.index.documents()
+        return sorted(docs, key=lambda d: d.title.casefold())
+
+    def library(self) -> list[DocRow]:
+        """Return every document with the subtypes, agents and trials it names."""
+        found: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        with self.lock:
+            for chunk in self.session.index.chunks:
+                subtypes, agents, trials = found.setdefault(
+                    chunk.doc_id, (set(), set(), set())
+                )
+                subtypes.update(chunk.tags.subtypes)
+                agents.update(chunk.tags.agents)
+                trials.update(chunk.tags.trials)
+        empty: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+        rows = []
+        for info in self.documents():
+            subtypes, agents, trials = found.get(info.id, empty)
+            rows.append(
+                DocRow(
+                    info,
+                    tuple(sorted(subtypes)),
+                    tuple(sorted(agents)),
+                    tuple(sorted(trials)),
+                )
+            )
+        return rows
+
+    def get_documents(self, ids: Sequence[str] | None) -> list[Document]:
+        """Return ingested documents (all when ``ids`` is None), remembering texts."""
+        with self.lock:
+            documents = self.session.index.get_documents(
+                None if ids is None else list(ids)
+            )
+        for document in documents:
+            self.texts[document.id] = document.text
+        return documents
+
+    def texts_for(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """Return the normalised text of each document id (None when unknown)."""
+        missing = [d for d in dict.fromkeys(doc_ids) if d not in self.texts]
+        if missing:
+            self.get_documents(missing)
+        return {d: self.texts.get(d) for d in doc_ids}
+
+    def ingest(
+        self, paths: Sequence[Path], on_file: Callable[[FileOutcome], None] | None
+    ) -> IngestReport:
+        """Ingest files into the store and bring the index up to date."""
+        with self.lock:
+            index = self.session.index
+            report = ingest_paths(
+                paths, index.cols, self.session.embedder, self.settings.ingest, on_file
+            )
+            index.refresh()
+        return report
+
+    def scratch(self, session_hash: str | None, kind: str) -> Path:
+        """Return a fresh folder for one browser session's uploads or outputs."""
+        owner = _UNSAFE.sub("_", session_hash or "anonymous")
+        base = self.work_dir / "sessions" / owner
+        base.mkdir(parents=True, exist_ok=True)
+        count = sum(1 for _ in base.glob(f"{kind}-*"))
+        folder = base / f"{kind}-{count + 1}"
+        folder.mkdir()
+        return folder
+
+    def forget(self, session_hash: str | None) -> None:
+        """Delete one browser session's uploads and outputs."""
+        owner = _UNSAFE.sub("_", session_hash or "anonymous")
+        shutil.rmtree(self.work_dir / "sessions" / owner, ignore_errors=True)
+
+    def chat_model(self) -> BaseChatModel | None:
+        """Return the configured chat model (loaded once), or None for ``none``.
+
+        Raises:
+            ConfigError: the spec or its package is wrong.
+            BackendUnavailable: the model server does not answer.
+        """
+        spec = self.settings.llm.spec
+        with self.lock:
+            if spec not in self._models:
+                self._models[spec] = chat_model(spec, self.settings)
+            return self._models[spec]
+
+    def use_model(self, model: BaseChatModel) -> None:
+        """Use ``model``, built by the caller, for the configured LLM spec."""
+        with self.lock:
+            self._models[self.settings.llm.spec] = model
+
+    def locked(self, events: Callable[[], Iterator[_T]]) -> Iterator[_T]:
+        """Yield ``events()`` produced in a worker thread that holds the index lock.
+
+        A generator resumed by Gradio may run each step on a different thread,
+        so the lock cannot be held across its ``yield``s.
+        """
+        channel: queue.Queue[tuple[_T | None, BaseException | None, bool]] = (
+            queue.Queue()
+        )
+
+        def work() -> None:
+            try:
+                with self.lock:
+                    for event in events():
+                        channel.put((event, None, False))
+            except BaseException as exc:  # handed to the reading thread
+                channel.put((None, exc, False))
+            finally:
+                channel.put((None, None, True))
+
+        threading.Thread(target=work, daemon=True).start()
+        while True:
+            event, error, finished = channel.get()
+            if error is not None:
+                raise error
+            if finished:
+                return
+            assert event is not None
+            yield event
+
+    def extract(self, documents: Sequence[Document], out_dir: Path) -> BatchReport:
+        """Extract trial records into ``out_dir``/records.jsonl and records.csv."""
+        for document in documents:
+            self.texts[document.id] = document.text
+        model = self.chat_model()
+        return run_documents(
+            documents,
+            out_dir / "records.jsonl",
+            csv_path=out_dir / "records.csv",
+            model=model,
+            workers=LLM_WORKERS if model is not None else 1,
+        )
+
+
+def stage_uploads(
+    files: Sequence[str | Path], folder: Path, max_bytes: int
+) -> Iterator[tuple[str, Path | None, str]]:
+    """Copy uploads into ``folder``; yield (name, copy or None, reason refused)."""
+    for upload in files:
+        source = Path(upload)
+        name = _UNSAFE.sub("_", source.name) or "upload"
+        suffix = source.suffix.lower()
+        if suffix not in READERS:
+            yield (
+                name,
+                None,
+                f"type {suffix or '(none)'} not accepted; use "
+                + (", ".join(UPLOAD_SUFFIXES)),
+            )
+            continue
+        size = source.stat().st_size
+        if size > max_bytes:
+            yield name, None, f"{size:,} bytes is over the {max_bytes:,}-byte limit"
+            continue
+        target = folder / name
+        shutil.copyfile(source, target)
+        yield name, target, ""
+
+
+def read_uploads(
+    paths: Sequence[Path], max_bytes: int
+) -> tuple[list[Document], list[tuple[str, str]]]:
+    """Read uploaded papers; return the documents and (name, reason) failures."""
+    documents: list[Document] = []
+    failures: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            documents.append(read_document(path, max_bytes=max_bytes))
+        except IngestError as exc:
+            failures.append((path.name, exc.reason))
+    return documents, failures
