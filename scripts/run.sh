@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install, ingest corpus/ into the embedded store (.sarcolit/), answer a sample question.
+# Install, ingest corpus/ into the embedded store (.sarcolit/), then serve the web
+# app and HTTP API on http://127.0.0.1:7860 (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,3 +9,4 @@ sarcolit=.venv/bin/sarcolit
 
 "$sarcolit" ingest corpus/
 "$sarcolit" ask "What was the objective response rate in SARC028?"
+exec "$sarcolit" serve "$@"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -14,14 +12,16 @@ from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.errors import BackendUnavailable, ConfigError, SarcolitError
+from core.errors import BackendUnavailable, ConfigError
 from core.llm import chat_model
 from core.models import Answer, SearchHit
 from core.settings import Settings
 from ingest import FileOutcome, expand_paths, ingest_paths
+from ingest.tags import subtype_names
 from retrieval import Filters, answer_question, answer_with_llm
 from ui.cli_eval import eval_app
 from ui.cli_extract import extract
+from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
 from ui.session import Session, read_questions
 
 app = typer.Typer(
@@ -29,24 +29,15 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
-StoreUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--store-url",
-        help="Chroma server, e.g. http://127.0.0.1:8000 (default: embedded store).",
-    ),
-]
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: .sarcolit)."),
-]
 Subtype = Annotated[
     list[str] | None,
     typer.Option(
-        "--subtype", help="Only passages tagged with this subtype (UPS, ASPS...)."
+        "--subtype",
+        help="Only passages tagged with this subtype (a name or one of "
+        + ", ".join(subtype_names())
+        + ").",
     ),
 ]
 Agent = Annotated[
@@ -61,27 +52,6 @@ Nct = Annotated[
 Doc = Annotated[list[str] | None, typer.Option("--doc", help="Only this document id.")]
 TopK = Annotated[int | None, typer.Option("-k", "--k", help="Passages retrieved.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def settings_for(store_url: str | None, data_dir: Path | None) -> Settings:
-    """Return settings from the environment, overridden by command-line options."""
-    settings = Settings()
-    store = settings.store
-    if store_url is not None:
-        store = store.model_copy(update={"url": store_url})
-    if data_dir is not None:
-        store = store.model_copy(update={"path": data_dir})
-    return settings.model_copy(update={"store": store})
-
-
-@contextmanager
-def reported_errors() -> Iterator[None]:
-    """Turn a ``SarcolitError`` into one line on stderr and exit code 1."""
-    try:
-        yield
-    except SarcolitError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(1) from None
 
 
 def _filters(
