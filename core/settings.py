@@ -69,6 +69,16 @@ class RetrievalSettings(_Section):
     )
 
 
+class ExtractionSettings(_Section):
+    """Batch extraction of trial records."""
+
+    llm_workers: int = Field(
+        default=4,
+        gt=0,
+        description="Papers extracted at once with an LLM backend (rules: one).",
+    )
+
+
 class LLMSettings(_Section):
     """The chat model behind LLM-assisted answers and extraction."""
 
@@ -116,6 +126,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    extraction: ExtractionSettings = ExtractionSettings()
     llm: LLMSettings = LLMSettings()
 
     @classmethod

@@ -21,7 +21,6 @@ from extraction import BatchReport, run_documents
 from ingest import READERS, DocInfo, FileOutcome, IngestReport, ingest_paths
 from ingest.readers import read_document
 from retrieval import Filters, answer_question
-from ui.cli_extract import LLM_WORKERS
 from ui.session import Session
 
 UPLOAD_MAX_BYTES = 20_000_000
@@ -210,7 +209,7 @@ class AppState:
             out_dir / "records.jsonl",
             csv_path=out_dir / "records.csv",
             model=model,
-            workers=LLM_WORKERS if model is not None else 1,
+            workers=self.settings.extraction.llm_workers if model is not None else 1,
         )
 
 

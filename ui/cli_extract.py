@@ -18,9 +18,6 @@ from core.settings import Settings
 from extraction import BatchReport, run_batch, run_documents
 from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
 
-LLM_WORKERS = 4
-"""Extractions run at once with an LLM backend (the rules run one at a time)."""
-
 
 def chat_model_for(spec: str, settings: Settings) -> BaseChatModel | None:
     """Return the chat model for ``spec`` through the ``core.llm`` seam."""
@@ -46,7 +43,7 @@ def _run(
     settings: Settings,
 ) -> BatchReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    workers = LLM_WORKERS if model is not None else 1
+    workers = settings.extraction.llm_workers if model is not None else 1
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("Extracting", total=None)
 
