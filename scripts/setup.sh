@@ -14,6 +14,13 @@ venv=.venv
 stamp="$venv/.installed"
 want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 
+# This machine's pip configuration names local indexes that may be absent; pip
+# warns once per package about them, which buries real errors.
+pip_install() {
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" || true; }
+}
+
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup: creating $venv with $($python --version)"
   "$python" -m venv "$venv"
@@ -21,8 +28,7 @@ fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing torch 2.13.0 (CPU), then sarcolit with the llm and dev extras"
   echo "setup: the first run compiles llama-cpp-python (about 10 minutes on 2 cores)"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
-  CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) \
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -e '.[llm,dev]'
+  pip_install torch==2.13.0
+  CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) pip_install -e '.[llm,dev]'
   echo "$want" > "$stamp"
 fi
