@@ -1,16 +1,27 @@
-"""Markdown reports and PNG plots of an evaluation run (matplotlib, Agg backend)."""
+"""Markdown reports and PNG plots of an evaluation run.
+
+Plots use matplotlib's object-oriented ``Figure`` without pyplot: no global
+backend, no window, and nothing imported until a plot is drawn.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # Files only; never open a window, even where a display exists.
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
 
 from evals.runs import Change, RunDiff, RunResults, compare_runs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
 
 
 def _fmt(value: float | None) -> str:
@@ -22,7 +33,7 @@ def _fmt(value: float | None) -> str:
 def plot_metrics(results: RunResults, path: Path) -> Path:
     """Draw one bar per metric (scores in [0, 1]); return the PNG path."""
     names = sorted(n for n, v in results.metrics.items() if 0.0 <= v <= 1.0)
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(names) + 1.5))
+    fig, ax = _figure(8, 0.4 * len(names) + 1.5)
     ax.barh(names, [results.metrics[n] for n in names], color="#4c72b0")
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
@@ -30,14 +41,13 @@ def plot_metrics(results: RunResults, path: Path) -> Path:
     ax.set_title(f"{results.kind} eval: scores")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
 def plot_curve(results: RunResults, path: Path) -> Path:
     """Draw evidence recall against k; return the PNG path."""
     ks = sorted(results.curve)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = _figure(6, 4)
     ax.plot(ks, [results.curve[k] for k in ks], marker="o")
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("k (passages retrieved)")
@@ -46,7 +56,6 @@ def plot_curve(results: RunResults, path: Path) -> Path:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
@@ -54,7 +63,7 @@ def plot_breakdown(results: RunResults, path: Path, metrics: Sequence[str]) -> P
     """Draw grouped bars of ``metrics`` per breakdown group; return the PNG path."""
     groups = sorted(results.breakdown)
     width = 0.8 / max(len(metrics), 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(groups) + 2), 4.5))
+    fig, ax = _figure(max(6.0, 0.7 * len(groups) + 2), 4.5)
     for i, metric in enumerate(metrics):
         values = [results.breakdown[g].get(metric, 0.0) for g in groups]
         ax.bar([x + i * width for x in range(len(groups))], values, width, label=metric)
@@ -65,7 +74,6 @@ def plot_breakdown(results: RunResults, path: Path, metrics: Sequence[str]) -> P
     ax.set_title("Scores by group")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
