@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pymupdf
-
 from core.errors import IngestError
 from core.models import Document
 from ingest.assemble import Block, assemble
@@ -103,6 +101,8 @@ def _blocks(groups: list[list[_Line]]) -> list[Block]:
 
 
 def _open(path: Path) -> Any:
+    import pymupdf  # ~0.8 s to import: only when a PDF is read, not on every command
+
     try:
         pdf: Any = pymupdf.open(path, filetype="pdf")  # type: ignore[no-untyped-call]
     except (RuntimeError, ValueError) as exc:
