@@ -140,16 +140,18 @@ class _Prepared:
 
 
 @contextmanager
-def _store_errors(path: Path) -> Iterator[None]:
+def _store_errors(path: Path | None) -> Iterator[None]:
+    """Turn a store client's failure into ``BackendUnavailable`` saying what is kept."""
     try:
         yield
     except SarcolitError:
         raise
     except Exception as exc:  # the store's client raises many unrelated types
+        doing = f"while writing {path}" if path else "before the first file"
         raise BackendUnavailable(
-            f"the vector store failed while writing {path} "
-            f"({exc.__class__.__name__}: {exc}); files before it are stored, "
-            "this one will be cleaned up and redone on the next run"
+            f"the vector store failed {doing} ({exc.__class__.__name__}: {exc}); "
+            "files stored before stay stored, and a half-written file is cleaned "
+            "up and redone on the next run"
         ) from exc
 
 
@@ -214,7 +216,8 @@ def ingest_paths(
     Raises:
         BackendUnavailable: the store failed; files already stored stay stored.
     """
-    sweep_incomplete(cols)
+    with _store_errors(None):
+        sweep_incomplete(cols)
     report = IngestReport()
     pending: list[_Prepared] = []
 

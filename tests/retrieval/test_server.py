@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,12 +33,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def chroma_server(data: Path, port: int) -> Iterator[str]:
+    """Run `chroma run` on loopback over ``data`` until the block ends."""
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    log = (data / "server.log").open("w")
+    log = (data / "server.log").open("a")
     server = subprocess.Popen(
         [
             chroma,
@@ -68,6 +68,12 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with chroma_server(tmp_path_factory.mktemp("chroma-server"), free_port()) as url:
+        yield url
 
 
 def test_ingest_search_and_ask_against_a_chroma_server(
@@ -121,3 +127,27 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(BackendUnavailable, match="no Chroma server answers at"):
         chroma_client(StoreSettings(url=url, path=tmp_path))
+
+
+def test_server_lost_mid_batch_keeps_what_was_stored(
+    tmp_path: Path, embedder: SentenceTransformer
+) -> None:
+    first = tmp_path / "first.md"
+    first.write_text("# First\n\nPembrolizumab gave an ORR of 18% in SARC028.\n")
+    second = tmp_path / "second.md"
+    second.write_text("# Second\n\nAtezolizumab gave an ORR of 37% in ASPS.\n")
+    data, port = tmp_path / "server", free_port()
+    data.mkdir()
+    with chroma_server(data, port) as url:
+        settings = make_settings(tmp_path / "local", url=url)
+        cols = open_collections(chroma_client(settings.store), settings.store)
+        ingest_paths([first], cols, embedder, settings.ingest)
+    # The server is gone: the next file fails with a clear error, not a traceback.
+    with pytest.raises(BackendUnavailable, match="vector store failed"):
+        ingest_paths([second], cols, embedder, settings.ingest)
+
+    with chroma_server(data, port) as url:
+        client = chroma_client(settings.store)
+        index = open_index(client, settings, embedder)
+        assert [d.source for d in index.documents()] == [str(first)]
+        assert index.search("SARC028 pembrolizumab", k=3)
