@@ -13,6 +13,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import groupby
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -225,15 +226,41 @@ def to_record(
     return record
 
 
+def section_windows(
+    document: Document, spans: Sequence[tuple[int, int]], limit: int = MAX_SENTENCES
+) -> list[range]:
+    """Group sentence numbers (1-based) into windows that follow section boundaries.
+
+    Whole sections are packed together up to ``limit`` sentences, so a short paper
+    is one call; a window never ends inside a section unless that section alone
+    is longer than ``limit``, which is then cut into ``limit``-sized parts.
+    """
+    numbers = range(1, len(spans) + 1)
+    sections = [
+        list(group)
+        for _, group in groupby(
+            numbers, key=lambda n: document.section_at(spans[n - 1][0])
+        )
+    ]
+    windows: list[list[int]] = []
+    for section in sections:
+        parts = [section[i : i + limit] for i in range(0, len(section), limit)]
+        for part in parts:
+            if windows and len(windows[-1]) + len(part) <= limit:
+                windows[-1].extend(part)
+            else:
+                windows.append(list(part))
+    return [range(w[0], w[-1] + 1) for w in windows]
+
+
 def _window(
     model: BaseChatModel,
     document: Document,
     spans: Sequence[tuple[int, int]],
-    first: int,
+    numbers: range,
 ) -> list[TrialRecord]:
-    messages = build_messages(
-        document, spans[first - 1 : first - 1 + MAX_SENTENCES], first
-    )
+    first = numbers.start
+    messages = build_messages(document, spans[first - 1 : numbers.stop - 1], first)
     reason = ""
     for _attempt in range(2):
         reply = _reply_text(model, messages)
@@ -255,13 +282,13 @@ def _window(
 
 
 def extract_llm(document: Document, model: BaseChatModel) -> list[TrialRecord]:
-    """Extract records with ``model``, window by window, and merge the partial records.
+    """Extract records with ``model``, section window by window; merge the partials.
 
     Raises:
         ExtractionError: the model's output failed validation or grounding twice.
     """
     spans = numbered_sentences(document)
     records: list[TrialRecord] = []
-    for first in range(1, len(spans) + 1, MAX_SENTENCES):
-        records.extend(_window(model, document, spans, first))
+    for numbers in section_windows(document, spans):
+        records.extend(_window(model, document, spans, numbers))
     return [r.model_copy(update={"key": ""}) for r in merge_records(records)]

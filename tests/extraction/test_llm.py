@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -146,4 +147,34 @@ def test_invented_numbers_are_rejected_by_grounding() -> None:
     assert "is not in sentence" in result.notes[0]
     assert [e.value for e in result.records[0].endpoints if e.endpoint == "ORR"] == [
         30.4
+    ]
+
+
+def test_windows_follow_section_boundaries() -> None:
+    from core.models import Section
+    from extraction.llm import section_windows
+
+    text = " ".join(f"Sentence {i} ends here." for i in range(1, 11))
+    spans = [
+        (m.start(), m.end()) for m in re.finditer(r"Sentence \d+ ends here\.", text)
+    ]
+    cut = spans[4][0]  # sections: sentences 1-4, then 5-10
+    document = Document(
+        id="d",
+        source="d.txt",
+        title="t",
+        text=text,
+        sections=(
+            Section(path="Methods", start=0, end=cut),
+            Section(path="Results", start=cut, end=len(text)),
+        ),
+    )
+
+    assert section_windows(document, spans, limit=20) == [range(1, 11)]
+    assert section_windows(document, spans, limit=6) == [range(1, 5), range(5, 11)]
+    assert section_windows(document, spans, limit=3) == [
+        range(1, 4),
+        range(4, 5),
+        range(5, 8),
+        range(8, 11),
     ]
