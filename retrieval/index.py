@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,20 +71,19 @@ class Filters:
             doc_ids=tuple(doc_ids),
         )
 
-    def _groups(self) -> list[list[str]]:
-        pairs = (
-            ("subtypes", self.subtypes),
-            ("agents", self.agents),
-            ("nct_ids", self.nct_ids),
-            ("trials", self.trials),
-        )
-        return [[tag_key(name, v) for v in values] for name, values in pairs if values]
+    def _tag_filters(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Return (Tags field, wanted values) for each tag filter that is set.
+
+        The field names are shared by ``Filters`` and ``core.models.Tags``.
+        """
+        fields = ("subtypes", "agents", "nct_ids", "trials")
+        return [(name, getattr(self, name)) for name in fields if getattr(self, name)]
 
     def where(self) -> _Where | None:
         """Return the Chroma ``where`` clause, or None when nothing is filtered."""
         clauses: list[_Where] = []
-        for keys in self._groups():
-            options: list[_Where] = [{key: True} for key in keys]
+        for name, values in self._tag_filters():
+            options: list[_Where] = [{tag_key(name, v): True} for v in values]
             clauses.append(options[0] if len(options) == 1 else {"$or": options})
         if self.doc_ids:
             clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
@@ -96,27 +95,15 @@ class Filters:
         """Return True when ``chunk`` passes every filter."""
         if self.doc_ids and chunk.doc_id not in self.doc_ids:
             return False
-        tags = chunk.tags
-        fields = {
-            "subtypes": tags.subtypes,
-            "agents": tags.agents,
-            "nct_ids": tags.nct_ids,
-            "trials": tags.trials,
-        }
         return all(
-            not wanted or set(wanted) & set(fields[name])
-            for name, wanted in (
-                ("subtypes", self.subtypes),
-                ("agents", self.agents),
-                ("nct_ids", self.nct_ids),
-                ("trials", self.trials),
-            )
+            set(wanted) & set(getattr(chunk.tags, name))
+            for name, wanted in self._tag_filters()
         )
 
 
-def _canonical(value: str, lookup: object, what: str) -> str:
-    found = lookup(value) if callable(lookup) else None
-    if not isinstance(found, str):
+def _canonical(value: str, lookup: Callable[[str], str | None], what: str) -> str:
+    found = lookup(value)
+    if found is None:
         raise ConfigError(f"unknown {what} {value!r}; see `sarcolit search --help`")
     return found
 
