@@ -162,8 +162,15 @@ def unit_key(unit: str) -> str:
 
 
 def to_months(value: float, unit: str) -> float:
-    """Convert a duration to months (a month is 1/12 of a 365.25-day year)."""
-    return value * MONTHS_PER[unit_key(unit)]
+    """Convert a duration to months (a month is 1/12 of a 365.25-day year).
+
+    Raises:
+        ValueError: ``unit`` is not a duration (days, weeks, months, years).
+    """
+    factor = MONTHS_PER.get(unit_key(unit))
+    if factor is None:
+        raise ValueError(f"{unit!r} is not a unit of time (use days, weeks, months)")
+    return value * factor
 
 
 def keywords(text: str, start: int, end: int) -> list[Keyword]:

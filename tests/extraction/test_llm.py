@@ -99,7 +99,9 @@ def test_valid_json_gives_grounded_records_and_the_prompt_numbers_sentences() ->
     orr = record.endpoints[0]
     assert document.text[orr.evidence.start : orr.evidence.end] == "The ORR was 30.4%"
     (prompt,) = fake.prompts
-    assert '"DraftOutput"' in prompt[0].content or "trials" in str(prompt[0].content)
+    # The system prompt carries the JSON schema the reply must follow.
+    assert '"quote"' in str(prompt[0].content)
+    assert '"sentence"' in str(prompt[0].content)
     assert f"[{sentence_of(document, 'ORR was')}] Results: The ORR was 30.4%" in str(
         prompt[1].content
     )

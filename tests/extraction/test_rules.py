@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.models import Document, TrialRecord
 from extraction import extract_rules, ground, merge_records
 from tests.extraction.conftest import make_doc
@@ -144,7 +146,7 @@ def test_results_table_gives_trial_and_cohort_values() -> None:
         "UPS | 10 | 40 | 30"
     )
     (record,) = extract_rules(doc)
-    assert values(record) == {"ORR": 18.0, "median_PFS": round(8 * 12 / 52.18, 2)}
+    assert values(record) == {"ORR": 18.0, "median_PFS": 1.84}  # 8 weeks
     (ups,) = record.cohorts
     assert ups.name == "UPS"
     assert [(c.kind, c.value) for c in ups.counts] == [("n_enrolled", 10)]
@@ -158,3 +160,11 @@ def test_results_table_gives_trial_and_cohort_values() -> None:
 def test_extraction_is_deterministic(review: Document) -> None:
     first = [r.model_dump() for r in extract_rules(review)]
     assert first == [r.model_dump() for r in extract_rules(review)]
+
+
+def test_a_unit_that_is_not_time_is_a_value_error() -> None:
+    from extraction.values import to_months
+
+    assert to_months(2, "years") == 24
+    with pytest.raises(ValueError, match="'cycles' is not a unit of time"):
+        to_months(3, "cycles")
