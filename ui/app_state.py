@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import re
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from extraction import BatchReport, run_documents
 from ingest import READERS, DocInfo, FileOutcome, IngestReport, ingest_paths
 from ingest.readers import read_document
 from retrieval import Filters, answer_question
-from ui.session import Session
+from ui.session import Session, with_passages
 
 UPLOAD_MAX_BYTES = 20_000_000
 """Largest file the web app accepts (the ingest limit applies too)."""
@@ -60,10 +61,7 @@ class AppState:
         self, question: str, filters: Filters | None = None, k: int | None = None
     ) -> Answer:
         """Answer ``question`` with the extractive answerer (``k`` passages)."""
-        settings = self.settings
-        if k is not None:
-            retrieval = settings.retrieval.model_copy(update={"k": k})
-            settings = settings.model_copy(update={"retrieval": retrieval})
+        settings = with_passages(self.settings, k)
         with self.lock:
             return answer_question(
                 question, self.session.index, settings, filters or Filters()
@@ -141,10 +139,7 @@ class AppState:
         owner = _UNSAFE.sub("_", session_hash or "anonymous")
         base = self.work_dir / "sessions" / owner
         base.mkdir(parents=True, exist_ok=True)
-        count = sum(1 for _ in base.glob(f"{kind}-*"))
-        folder = base / f"{kind}-{count + 1}"
-        folder.mkdir()
-        return folder
+        return Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=base))
 
     def forget(self, session_hash: str | None) -> None:
         """Delete one browser session's uploads and outputs."""

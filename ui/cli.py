@@ -22,7 +22,7 @@ from retrieval import Filters, answer_question, answer_with_llm
 from ui.cli_eval import eval_app
 from ui.cli_extract import extract
 from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
-from ui.session import Session, read_questions
+from ui.session import Session, read_questions, with_passages
 
 app = typer.Typer(
     help="Cited answers and trial records from the sarcoma immunotherapy literature.",
@@ -213,10 +213,7 @@ def ask(
     with reported_errors():
         if (question is None) == (questions is None):
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
-        settings = settings_for(store_url, data_dir)
-        if k is not None:
-            retrieval = settings.retrieval.model_copy(update={"k": k})
-            settings = settings.model_copy(update={"retrieval": retrieval})
+        settings = with_passages(settings_for(store_url, data_dir), k)
         asked = [question] if question is not None else read_questions(questions)
         session = Session.open(settings, console=err)
         filters = _filters(subtype, agent, nct, doc)

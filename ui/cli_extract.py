@@ -5,7 +5,6 @@ Registered in ``ui/cli.py`` with ``app.command()(extract)``.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Annotated
 
@@ -13,25 +12,11 @@ import typer
 from langchain_core.language_models import BaseChatModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.errors import ConfigError, ExtractionError
+from core.errors import ExtractionError
+from core.llm import chat_model
 from core.settings import Settings
 from extraction import BatchReport, run_batch, run_documents
 from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
-
-
-def chat_model_for(spec: str, settings: Settings) -> BaseChatModel | None:
-    """Return the chat model for ``spec`` through the ``core.llm`` seam."""
-    try:
-        seam = importlib.import_module("core.llm")
-    except ModuleNotFoundError as exc:
-        raise ConfigError(
-            "--llm needs the chat-model seam core/llm.py, which is not installed; "
-            "run without --llm to use the rule-based extractor"
-        ) from exc
-    model = seam.chat_model(spec, settings)
-    if model is not None and not isinstance(model, BaseChatModel):
-        raise ConfigError(f"core.llm.chat_model({spec!r}) did not return a chat model")
-    return model
 
 
 def _run(
@@ -101,7 +86,7 @@ def extract(
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
         settings = settings_for(store_url, data_dir)
-        model = chat_model_for(llm, settings) if llm else None
+        model = chat_model(llm, settings) if llm else None
         report = _run(paths or [], out, csv, model, from_index, settings)
     for failure in report.failures:
         err.print(f"failed: {failure.source}: {failure.reason}")

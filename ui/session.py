@@ -41,6 +41,14 @@ class Session:
         return cls(settings, client, embedder, index)
 
 
+def with_passages(settings: Settings, k: int | None) -> Settings:
+    """Return settings whose answerer reads ``k`` retrieved passages (None: as is)."""
+    if k is None:
+        return settings
+    retrieval = settings.retrieval.model_copy(update={"answer_pool": k})
+    return settings.model_copy(update={"retrieval": retrieval})
+
+
 def read_questions(path: Path | None) -> list[str]:
     """Read questions: one per line, or JSONL rows with a ``question`` key.
 

@@ -104,5 +104,12 @@ def test_documents_lists_the_library(live_server: LiveServer) -> None:
     assert live_server.hostile_doc in ids
 
 
-def test_server_binds_loopback_only(live_server: LiveServer) -> None:
-    assert live_server.url.startswith("http://127.0.0.1:")
+def test_server_binds_loopback_unless_told_otherwise() -> None:
+    import inspect
+
+    from ui import app as web
+    from ui.cli import serve
+
+    assert web.DEFAULT_HOST == "127.0.0.1"
+    assert inspect.signature(web.serve).parameters["host"].default == "127.0.0.1"
+    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"

@@ -168,3 +168,14 @@ def test_extract_from_index_writes_grounded_records(
     rows = csv.read_text().splitlines()
     assert rows[0].startswith("trial_key,nct_ids,names,interventions,phase,level")
     assert any(",ORR,18," in row for row in rows)
+
+
+def test_k_sets_the_passages_an_answer_reads(data_dir: Path) -> None:
+    question = "How much does a course of nivolumab cost in Norway?"
+    narrow = runner.invoke(
+        app, ["ask", question, "-k", "1", "--json", "--data-dir", str(data_dir)]
+    )
+    wide = runner.invoke(app, ["ask", question, "--json", "--data-dir", str(data_dir)])
+
+    assert len(json.loads(narrow.stdout)["related"]) == 1
+    assert len(json.loads(wide.stdout)["related"]) == 3
