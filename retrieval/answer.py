@@ -176,34 +176,31 @@ def _candidates(
     return found
 
 
-def citation_of(candidate: Candidate, n: int = 1) -> Citation:
-    """Return the citation of an extractive sentence, numbered ``n``."""
-    chunk = candidate.hit.chunk
+def cite(hit: SearchHit, start: int, end: int, n: int = 1) -> Citation:
+    """Cite ``[start, end)`` of a hit's chunk (offsets relative to the chunk) as [n]."""
+    chunk = hit.chunk
     return Citation(
         id=n,
         doc_id=chunk.doc_id,
-        title=candidate.hit.title,
+        title=hit.title,
         section=chunk.section,
         page=chunk.page,
-        start=candidate.start,
-        end=candidate.end,
-        quote=candidate.text,
+        start=chunk.start + start,
+        end=chunk.start + end,
+        quote=chunk.text[start:end],
     )
 
 
+def citation_of(candidate: Candidate, n: int = 1) -> Citation:
+    """Return the citation of an extractive sentence, numbered ``n``."""
+    offset = candidate.hit.chunk.start
+    return cite(candidate.hit, candidate.start - offset, candidate.end - offset, n)
+
+
 def related_passages(hits: Sequence[SearchHit], limit: int = 3) -> tuple[Citation, ...]:
-    """Return the closest passages, offered with a refusal."""
+    """Return the closest passages, whole, offered with a refusal."""
     return tuple(
-        Citation(
-            id=n,
-            doc_id=hit.chunk.doc_id,
-            title=hit.title,
-            section=hit.chunk.section,
-            page=hit.chunk.page,
-            start=hit.chunk.start,
-            end=hit.chunk.end,
-            quote=hit.chunk.text,
-        )
+        cite(hit, 0, len(hit.chunk.text), n)
         for n, hit in enumerate(hits[:limit], start=1)
     )
 

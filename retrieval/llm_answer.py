@@ -171,6 +171,7 @@ class _Composer:
         self.seen += 1
         if self.seen == 1 and is_refusal(sentence):
             self.refused = True
+        if self.refused:
             return None
         cited, _ = markers_of(sentence)
         if cited and LEADING.match(sentence):
@@ -179,7 +180,7 @@ class _Composer:
             # "[2] First sentence. Second sentence." cites [2] for both.
             sentence = f"{sentence} [{', '.join(map(str, self.lead))}]"
         verdict = verify_sentence(sentence, self.passages)
-        if self.refused or not verdict.text:
+        if not verdict.text:
             return None
         if any(kept.text == verdict.text for kept, _ in self.kept):
             self.dropped.append(Dropped(text=verdict.text, reason="a repetition"))
@@ -311,8 +312,10 @@ def stream_llm_answer(
             buffer += token
             complete, buffer = split_sentences(buffer, final=False)
             yield from _checked(composer, complete)
-            if len(composer.kept) >= settings.retrieval.max_sentences:
-                buffer = ""  # Enough verified sentences: stop generating.
+            if composer.refused or (
+                len(composer.kept) >= settings.retrieval.max_sentences
+            ):
+                buffer = ""  # A refusal, or enough verified sentences: stop.
                 break
     complete, _ = split_sentences(buffer, final=True)
     yield from _checked(composer, complete)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from core.models import Citation, SearchHit
 from ingest.chunking import sentence_spans
 from ingest.numbers import words_to_digits
+from retrieval.answer import cite
 from retrieval.tokens import tokenize
 
 MIN_WORD_SHARE = 0.5
@@ -80,17 +81,7 @@ class Passage:
 
     def citation(self, start: int, end: int) -> Citation:
         """Cite the chunk's ``[start, end)`` (id 1, renumbered later)."""
-        chunk = self.hit.chunk
-        return Citation(
-            id=1,
-            doc_id=chunk.doc_id,
-            title=self.hit.title,
-            section=chunk.section,
-            page=chunk.page,
-            start=chunk.start + start,
-            end=chunk.start + end,
-            quote=chunk.text[start:end],
-        )
+        return cite(self.hit, start, end)
 
 
 def as_passage(number: int, hit: SearchHit) -> Passage:
