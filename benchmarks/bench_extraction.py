@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.models import Document
-from extraction import extract_rules
-from ingest.pipeline import expand_paths
-from ingest.readers import read_document
+from sarcolit.core.models import Document
+from sarcolit.extraction import extract_rules
+from sarcolit.ingest.pipeline import expand_paths
+from sarcolit.ingest.readers import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "corpus" / "trials", ROOT / "corpus" / "reviews"]

@@ -29,8 +29,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from pydantic import BaseModel, PrivateAttr
 
-from core.errors import BackendUnavailable, ConfigError, SarcolitError
-from core.settings import LLMSettings, Settings
+from sarcolit.core.errors import BackendUnavailable, ConfigError, SarcolitError
+from sarcolit.core.settings import LLMSettings, Settings
 
 if TYPE_CHECKING:
     from llama_cpp import Llama

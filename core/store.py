@@ -8,8 +8,8 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 
-from core.errors import BackendUnavailable, ConfigError
-from core.settings import StoreSettings
+from sarcolit.core.errors import BackendUnavailable, ConfigError
+from sarcolit.core.settings import StoreSettings
 
 
 def chroma_client(settings: StoreSettings) -> ClientAPI:

@@ -1,7 +1,7 @@
 """Citation-accuracy and extraction evals: gold sets, scorers, runs and reports."""
 
-from evals.extraction_run import ExtractionRun, run_extraction_eval
-from evals.gold import (
+from sarcolit.evals.extraction_run import ExtractionRun, run_extraction_eval
+from sarcolit.evals.gold import (
     EXTRACTION_GOLD,
     QA_GOLD,
     ExtractionGoldRow,
@@ -12,10 +12,16 @@ from evals.gold import (
     load_extraction_gold,
     load_qa_gold,
 )
-from evals.qa_run import QARun, run_qa_eval
-from evals.report import write_comparison
-from evals.runs import RunDiff, RunResults, check_gates, compare_runs, parse_thresholds
-from evals.support import JudgeFactory, SupportJudge, deterministic_judge
+from sarcolit.evals.qa_run import QARun, run_qa_eval
+from sarcolit.evals.report import write_comparison
+from sarcolit.evals.runs import (
+    RunDiff,
+    RunResults,
+    check_gates,
+    compare_runs,
+    parse_thresholds,
+)
+from sarcolit.evals.support import JudgeFactory, SupportJudge, deterministic_judge
 
 __all__ = [
     "EXTRACTION_GOLD",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from core.errors import SarcolitError
-from core.models import Document, TrialRecord
-from evals.extraction_scores import (
+from sarcolit.core.errors import SarcolitError
+from sarcolit.core.models import Document, TrialRecord
+from sarcolit.evals.extraction_scores import (
     FieldCounts,
     arm_fields,
     cohort_fields,
@@ -22,9 +22,9 @@ from evals.extraction_scores import (
     record_fields,
     record_label,
 )
-from evals.gold import ExtractionGoldRow, find_document
-from evals.report import plot_breakdown, plot_metrics, write_report
-from evals.runs import RunResults, Scores, write_items, write_results
+from sarcolit.evals.gold import ExtractionGoldRow, find_document
+from sarcolit.evals.report import plot_breakdown, plot_metrics, write_report
+from sarcolit.evals.runs import RunResults, Scores, write_items, write_results
 
 ExtractFn = Callable[[Document], Sequence[TrialRecord]]
 Progress = Callable[[int, int], None]
@@ -213,7 +213,7 @@ def run_extraction_eval(
     """Extract every gold document once, score the records, and write a run directory.
 
     Args:
-        gold: Rows from :func:`~evals.gold.load_extraction_gold`.
+        gold: Rows from :func:`~sarcolit.evals.gold.load_extraction_gold`.
         corpus: Documents keyed by corpus-relative path.
         extract: Returns the trial records of a document (rules or LLM).
         out_dir: The run directory to write (created if missing).

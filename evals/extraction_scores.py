@@ -1,6 +1,6 @@
 """Pure scorers for trial-record extraction: matching, field P/R/F1, grounding.
 
-A predicted :class:`~core.models.TrialRecord` is flattened into named fields
+A predicted :class:`~sarcolit.core.models.TrialRecord` is flattened into named fields
 (``phase``, ``n_patients``, ``orr_percent``, ``median_pfs_months``,
 ``pfs_rate_12m_percent`` ...) so that it compares with a gold row's ``fields``.
 A field is right when one of the predicted values equals the gold value (numbers
@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from core.models import CountValue, Document, EndpointValue, TrialRecord
-from evals.gold import ExtractionGoldRow, FieldValue, GoldGroup
-from extraction.lexicon import find_agents, find_subtypes
+from sarcolit.core.models import CountValue, Document, EndpointValue, TrialRecord
+from sarcolit.evals.gold import ExtractionGoldRow, FieldValue, GoldGroup
+from sarcolit.extraction.lexicon import find_agents, find_subtypes
 
 ABS_TOLERANCE = 0.05
 REL_TOLERANCE = 0.01

@@ -3,7 +3,7 @@
 A gold file is JSON Lines, one row per line (blank lines are skipped). Rows are
 validated strictly; a malformed line, a missing or mistyped field, a duplicate id
 or an evidence quote that is not an exact substring of its document's normalised
-text raises :class:`~core.errors.GoldFileError` naming the line.
+text raises :class:`~sarcolit.core.errors.GoldFileError` naming the line.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from core.errors import GoldFileError, IngestError
-from core.models import Document, Quote
-from ingest.normalize import normalize
-from ingest.readers import READERS, read_document
+from sarcolit.core.errors import GoldFileError, IngestError
+from sarcolit.core.models import Document, Quote
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.readers import READERS, read_document
 
 GOLD_DIR = Path(__file__).parent / "gold"
 QA_GOLD = GOLD_DIR / "qa.jsonl"

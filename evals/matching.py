@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.normalize import normalize
-from ingest.numbers import words_to_digits
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.numbers import words_to_digits
 
 _CITATION_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _PERCENT_WORD = re.compile(r"\s*\b(?:per\s?cent|percent)\b")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from core.models import Answer, Citation, SearchHit
-from evals.gold import GoldQuestion
-from evals.qa_scores import (
+from sarcolit.core.models import Answer, Citation, SearchHit
+from sarcolit.evals.gold import GoldQuestion
+from sarcolit.evals.qa_scores import (
     SentenceSupport,
     evidence_recall_at_k,
     mean_or_none,
@@ -18,9 +18,9 @@ from evals.qa_scores import (
     score_answer,
     score_citations,
 )
-from evals.report import plot_breakdown, plot_curve, plot_metrics, write_report
-from evals.runs import RunResults, Scores, write_items, write_results
-from evals.support import JudgeFactory, deterministic_judge
+from sarcolit.evals.report import plot_breakdown, plot_curve, plot_metrics, write_report
+from sarcolit.evals.runs import RunResults, Scores, write_items, write_results
+from sarcolit.evals.support import JudgeFactory, deterministic_judge
 
 SearchFn = Callable[[str, int], Sequence[SearchHit]]
 AnswerFn = Callable[[str], Answer]
@@ -203,10 +203,10 @@ def run_qa_eval(
     """Answer and score every gold question, and write a run directory.
 
     Args:
-        gold: Questions from :func:`~evals.gold.load_qa_gold`.
+        gold: Questions from :func:`~sarcolit.evals.gold.load_qa_gold`.
         search: Returns the top passages for a question, e.g. ``HybridIndex.search``.
-        answer: Answers a question, e.g. ``retrieval.answer_question`` bound to an
-            index and settings.
+        answer: Answers a question, e.g. ``answer_question`` bound to an index
+            and settings.
         out_dir: The run directory to write (created if missing).
         k: The cut-off reported as the headline ``recall@k``.
         judge: Builds the citation-support judge for each question.

@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from core.models import Answer, Chunk, Quote
-from evals.matching import contains_fact
-from evals.support import SupportJudge
+from sarcolit.core.models import Answer, Chunk, Quote
+from sarcolit.evals.matching import contains_fact
+from sarcolit.evals.support import SupportJudge
 
 
 class _Score(BaseModel):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evals.runs import Change, RunDiff, RunResults, compare_runs
+from sarcolit.evals.runs import Change, RunDiff, RunResults, compare_runs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.errors import ConfigError, SarcolitError
+from sarcolit.core.errors import ConfigError, SarcolitError
 
 RESULTS = "results.json"
 ITEMS = "items.jsonl"

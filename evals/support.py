@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from core.models import Quote
-from evals.matching import lexically_supported
+from sarcolit.core.models import Quote
+from sarcolit.evals.matching import lexically_supported
 
 
 class SupportJudge(Protocol):

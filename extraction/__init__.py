@@ -1,16 +1,23 @@
 """Trial-record extraction: rule-based by default, LLM-assisted on request, in batch."""
 
-from extraction.batch import BatchReport, Failure, run_batch, run_documents
-from extraction.export import write_csv
-from extraction.extract import DocumentResult, extract_document
-from extraction.grounding import ground
-from extraction.merge import merge_records
-from extraction.rules import extract_rules
+from sarcolit.extraction.batch import (
+    BatchReport,
+    Failure,
+    Progress,
+    run_batch,
+    run_documents,
+)
+from sarcolit.extraction.export import write_csv
+from sarcolit.extraction.extract import DocumentResult, extract_document
+from sarcolit.extraction.grounding import ground
+from sarcolit.extraction.merge import merge_records
+from sarcolit.extraction.rules import extract_rules
 
 __all__ = [
     "BatchReport",
     "DocumentResult",
     "Failure",
+    "Progress",
     "extract_document",
     "extract_rules",
     "ground",

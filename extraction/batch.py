@@ -20,14 +20,14 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from core.errors import SarcolitError
-from core.models import Document, TrialRecord
-from core.settings import Settings
-from extraction.export import write_csv
-from extraction.extract import DocumentResult, extract_document
-from extraction.merge import merge_records
-from ingest.pipeline import expand_paths
-from ingest.readers import read_document
+from sarcolit.core.errors import SarcolitError
+from sarcolit.core.models import Document, TrialRecord
+from sarcolit.core.settings import Settings
+from sarcolit.extraction.export import write_csv
+from sarcolit.extraction.extract import DocumentResult, extract_document
+from sarcolit.extraction.merge import merge_records
+from sarcolit.ingest.pipeline import expand_paths
+from sarcolit.ingest.readers import read_document
 
 Progress = Callable[[str, int, int], None]
 """Called after each input with (source, inputs finished, inputs in total)."""

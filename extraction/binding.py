@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.models import EndpointName, Level
-from extraction.facts import Sentence
-from extraction.lexicon import Mention
-from extraction.values import (
+from sarcolit.core.models import EndpointName, Level
+from sarcolit.extraction.facts import Sentence
+from sarcolit.extraction.lexicon import Mention
+from sarcolit.extraction.values import (
     Keyword,
     Number,
     Timepoint,

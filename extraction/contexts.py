@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.models import Document
-from extraction.binding import Bound, Group, Scope, bind
-from extraction.facts import Finding, Sentence, Tagged, analyse
-from extraction.lexicon import Mention
-from extraction.values import Count
-from ingest.chunking import sentence_spans
+from sarcolit.core.models import Document
+from sarcolit.extraction.binding import Bound, Group, Scope, bind
+from sarcolit.extraction.facts import Finding, Sentence, Tagged, analyse
+from sarcolit.extraction.lexicon import Mention
+from sarcolit.extraction.values import Count
+from sarcolit.ingest.chunking import sentence_spans
 
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
 _BACKGROUND = re.compile(r"(?i)^\W*(?:background|introduction|rationale)\b")

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from core.models import Conflict, CountValue, EndpointValue, TrialRecord
+from sarcolit.core.models import Conflict, CountValue, EndpointValue, TrialRecord
 
 COLUMNS = (
     "trial_key", "nct_ids", "names", "interventions", "phase", "level", "group",

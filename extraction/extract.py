@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
 
-from core.errors import ExtractionError
-from core.models import Document, TrialRecord
-from extraction.llm import extract_llm
-from extraction.rules import extract_rules
+from sarcolit.core.errors import ExtractionError
+from sarcolit.core.models import Document, TrialRecord
+from sarcolit.extraction.llm import extract_llm
+from sarcolit.extraction.rules import extract_rules
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.models import DesignName, PhaseName, SettingName
-from extraction.lexicon import (
+from sarcolit.core.models import DesignName, PhaseName, SettingName
+from sarcolit.extraction.lexicon import (
     Mention,
     find_agents,
     find_classes,
@@ -15,7 +15,7 @@ from extraction.lexicon import (
     find_targets,
     find_trial_names,
 )
-from extraction.values import Count, Number, counts, numbers
+from sarcolit.extraction.values import Count, Number, counts, numbers
 
 _PHASE = re.compile(
     r"\b(?i:phase)\s*(I{1,3}|[1-3])\s*([ab])?(?:\s*/\s*(I{1,3}|[1-3]))?(?![\w/])"

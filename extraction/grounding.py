@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from pydantic import JsonValue, ValidationError
 
-from core.models import EVIDENCE_TEXTS, CountValue, EndpointValue, TrialRecord
-from extraction.values import WORD_NUMBERS
+from sarcolit.core.models import EVIDENCE_TEXTS, CountValue, EndpointValue, TrialRecord
+from sarcolit.extraction.values import WORD_NUMBERS
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

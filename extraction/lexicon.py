@@ -1,6 +1,6 @@
 """Lexicons of agents, subtypes, targets and trial names, found with their offsets.
 
-``ingest.tags`` answers *which* entities a passage names; extraction also needs
+``sarcolit.ingest.tags`` answers *which* entities a passage names; extraction also needs
 *where* each mention is, to bind values to the nearest trial, arm or cohort, so
 the mention finders here return spans.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.models import AgentClass
+from sarcolit.core.models import AgentClass
 
 # canonical name -> (agent class, synonyms); matching is case-insensitive.
 AGENTS: dict[str, tuple[AgentClass, tuple[str, ...]]] = {

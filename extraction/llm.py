@@ -19,8 +19,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
-from core.errors import ExtractionError
-from core.models import (
+from sarcolit.core.errors import ExtractionError
+from sarcolit.core.models import (
     ArmResult,
     CohortResult,
     CountValue,
@@ -32,17 +32,21 @@ from core.models import (
     TextValue,
     TrialRecord,
 )
-from extraction.grounding import ungrounded_numbers, validate_record, validation_reason
-from extraction.llm_schema import (
+from sarcolit.extraction.grounding import (
+    ungrounded_numbers,
+    validate_record,
+    validation_reason,
+)
+from sarcolit.extraction.llm_schema import (
     Cited,
     DraftEndpoint,
     DraftLabel,
     DraftOutput,
     DraftTrial,
 )
-from extraction.merge import merge_records
-from extraction.values import timepoints, to_months, unit_key
-from ingest.chunking import sentence_spans
+from sarcolit.extraction.merge import merge_records
+from sarcolit.extraction.values import timepoints, to_months, unit_key
+from sarcolit.ingest.chunking import sentence_spans
 
 MAX_SENTENCES = 60
 SYSTEM = """You extract clinical-trial results from sarcoma papers.

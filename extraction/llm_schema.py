@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.models import AgentClass, CountName, EndpointName, Level
+from sarcolit.core.models import AgentClass, CountName, EndpointName, Level
 
 
 class _Draft(BaseModel):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
-from core.models import (
+from sarcolit.core.models import (
     ArmResult,
     CohortResult,
     Conflict,
@@ -24,7 +24,7 @@ from core.models import (
     Level,
     TrialRecord,
 )
-from extraction.lexicon import CLASS_LABELS
+from sarcolit.extraction.lexicon import CLASS_LABELS
 
 _TOLERANCE = 0.05
 

@@ -1,7 +1,7 @@
 """The rule- and lexicon-based extractor: deterministic, fast, no LLM.
 
 It is the offline default and also cross-checks LLM output. Each trial
-context (see :mod:`extraction.contexts`) becomes one :class:`TrialRecord`
+context (see :mod:`sarcolit.extraction.contexts`) becomes one :class:`TrialRecord`
 whose every value carries the exact sentence, table row or mention it came
 from; implausible values are dropped with the reason in ``notes``.
 """
@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from pydantic import ValidationError
 
-from core.models import (
+from sarcolit.core.models import (
     ArmResult,
     BiomarkerFinding,
     CohortResult,
@@ -27,12 +27,12 @@ from core.models import (
     TextValue,
     TrialRecord,
 )
-from extraction.binding import Bound, Group
-from extraction.contexts import Context, read_contexts
-from extraction.facts import Sentence
-from extraction.lexicon import Mention
-from extraction.tables import table_values
-from extraction.values import Count, to_months
+from sarcolit.extraction.binding import Bound, Group
+from sarcolit.extraction.contexts import Context, read_contexts
+from sarcolit.extraction.facts import Sentence
+from sarcolit.extraction.lexicon import Mention
+from sarcolit.extraction.tables import table_values
+from sarcolit.extraction.values import Count, to_months
 
 Span = tuple[int, int]
 

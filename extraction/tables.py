@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.models import CountName
-from extraction.binding import Bound, Group, endpoint_of
-from extraction.facts import Sentence
-from extraction.lexicon import find_agents, find_subtypes
-from extraction.values import (
+from sarcolit.core.models import CountName
+from sarcolit.extraction.binding import Bound, Group, endpoint_of
+from sarcolit.extraction.facts import Sentence
+from sarcolit.extraction.lexicon import find_agents, find_subtypes
+from sarcolit.extraction.values import (
     NUM,
     Count,
     Number,

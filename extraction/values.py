@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.models import CountName
+from sarcolit.core.models import CountName
 
 NUM = r"\d+(?:\.\d+)?"
 WORD_NUMBERS = {

@@ -1,10 +1,15 @@
 """Reading, normalising, chunking, tagging, embedding and storing documents."""
 
-from ingest.catalog import Collections, DocInfo, open_collections
-from ingest.embed import embed, load_embedder
-from ingest.normalize import normalize
-from ingest.pipeline import FileOutcome, IngestReport, expand_paths, ingest_paths
-from ingest.readers import READERS, read_document
+from sarcolit.ingest.catalog import Collections, DocInfo, open_collections
+from sarcolit.ingest.embed import embed, load_embedder
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.pipeline import (
+    FileOutcome,
+    IngestReport,
+    expand_paths,
+    ingest_paths,
+)
+from sarcolit.ingest.readers import READERS, read_document
 
 __all__ = [
     "READERS",

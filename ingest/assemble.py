@@ -1,4 +1,4 @@
-"""Turn the blocks a reader found into a normalised :class:`~core.models.Document`.
+"""Turn the blocks a reader found into a normalised ``Document``.
 
 Readers only find blocks (headings, paragraphs, table rows, with a page number
 for PDFs); this module is the one place that normalises text and computes
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from core.models import DocKind, Document, Page, Section
-from ingest.normalize import normalize
+from sarcolit.core.models import DocKind, Document, Page, Section
+from sarcolit.ingest.normalize import normalize
 
 BlockKind = Literal["heading", "para", "row"]
 BLOCK_SEPARATOR = "\n\n"

@@ -18,8 +18,8 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Metadata
 
-from core.models import Chunk, Document, Page, Section, Tags
-from core.settings import StoreSettings
+from sarcolit.core.models import Chunk, Document, Page, Section, Tags
+from sarcolit.core.settings import StoreSettings
 
 _TAG_PREFIXES = {
     "nct_ids": "nct",

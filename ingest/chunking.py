@@ -13,8 +13,8 @@ import itertools
 import math
 import re
 
-from core.models import Chunk, Document
-from ingest.tags import tag_text
+from sarcolit.core.models import Chunk, Document
+from sarcolit.ingest.tags import tag_text
 
 # Words before a period that do not end a sentence (compared lowercased).
 _ABBREVIATION_WORDS = """al e.g i.e vs v cf fig figs no nos dr drs mr mrs ms prof

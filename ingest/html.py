@@ -12,10 +12,10 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PreformattedString, Tag
 
-from core.errors import IngestError
-from core.models import Document
-from ingest.assemble import Block, assemble, row_block
-from ingest.text import read_text_file
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import Document
+from sarcolit.ingest.assemble import Block, assemble, row_block
+from sarcolit.ingest.text import read_text_file
 
 _DROPPED = frozenset(
     {

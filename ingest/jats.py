@@ -19,9 +19,9 @@ from pathlib import Path
 from lxml import etree
 from lxml.etree import _Element
 
-from core.errors import IngestError
-from core.models import DocKind, Document
-from ingest.assemble import Block, assemble, row_block
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import DocKind, Document
+from sarcolit.ingest.assemble import Block, assemble, row_block
 
 _NESTED_BLOCKS = frozenset({"table-wrap", "fig", "list", "disp-quote", "boxed-text"})
 _SKIPPED = frozenset({"ref-list", "tex-math", "graphic", "inline-graphic", "object-id"})

@@ -1,4 +1,4 @@
-"""Vocabularies behind :mod:`ingest.tags`: agents, agent classes, subtypes, trials.
+"""Vocabularies behind :mod:`sarcolit.ingest.tags`: agents, classes, subtypes, trials.
 
 Names are matched case-insensitively after folding (lowercase, dashes and
 spaces equivalent); abbreviations are matched case-sensitively as whole words.

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import IngestError
-from core.models import Document
-from ingest.assemble import Block, assemble
-from ingest.normalize import dehyphenate
-from ingest.text import is_heading_line
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import Document
+from sarcolit.ingest.assemble import Block, assemble
+from sarcolit.ingest.normalize import dehyphenate
+from sarcolit.ingest.text import is_heading_line
 
 HEADING_SIZE_RATIO = 1.15
 _BOLD = 16  # pymupdf's TEXT_FONT_BOLD span flag

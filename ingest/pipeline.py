@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from core.errors import BackendUnavailable, IngestError, SarcolitError
-from core.models import Chunk, Document
-from core.settings import IngestSettings
-from ingest.catalog import Collections, chunk_metadata, doc_metadata
-from ingest.chunking import chunk_document
-from ingest.embed import Vectors, embed
-from ingest.readers import READERS, read_document
+from sarcolit.core.errors import BackendUnavailable, IngestError, SarcolitError
+from sarcolit.core.models import Chunk, Document
+from sarcolit.core.settings import IngestSettings
+from sarcolit.ingest.catalog import Collections, chunk_metadata, doc_metadata
+from sarcolit.ingest.chunking import chunk_document
+from sarcolit.ingest.embed import Vectors, embed
+from sarcolit.ingest.readers import READERS, read_document
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

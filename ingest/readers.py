@@ -8,12 +8,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.errors import IngestError
-from core.models import DocKind, Document
-from ingest.html import read_html
-from ingest.jats import read_jats
-from ingest.pdf import read_pdf
-from ingest.text import decode_text, read_markdown, read_text
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import DocKind, Document
+from sarcolit.ingest.html import read_html
+from sarcolit.ingest.jats import read_jats
+from sarcolit.ingest.pdf import read_pdf
+from sarcolit.ingest.text import decode_text, read_markdown, read_text
 
 Reader = Callable[[Path], Document]
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import TypeAlias
 
-from core.models import Tags
-from ingest.lexicon import (
+from sarcolit.core.models import Tags
+from sarcolit.ingest.lexicon import (
     AGENT_ABBREVIATIONS,
     AGENT_CLASSES,
     AGENTS,

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.errors import IngestError
-from core.models import Document
-from ingest.assemble import Block, assemble, row_block
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import Document
+from sarcolit.ingest.assemble import Block, assemble, row_block
 
 MAX_HEADING_WORDS = 12
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")

@@ -1,8 +1,14 @@
 """Hybrid search, the extractive answerer and verified LLM-assisted answers."""
 
-from retrieval.answer import REFUSAL, answer_question
-from retrieval.index import Filters, HybridIndex, documents, open_index, sparse_dir
-from retrieval.llm_answer import (
+from sarcolit.retrieval.answer import REFUSAL, answer_question
+from sarcolit.retrieval.index import (
+    Filters,
+    HybridIndex,
+    documents,
+    open_index,
+    sparse_dir,
+)
+from sarcolit.retrieval.llm_answer import (
     AnswerEvent,
     Checked,
     Done,

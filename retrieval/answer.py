@@ -17,14 +17,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.models import Answer, AnswerSentence, Chunk, Citation, SearchHit, Tags
-from core.settings import Settings
-from ingest.chunking import sentence_spans
-from ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
-from ingest.normalize import normalize
-from ingest.tags import tag_text
-from retrieval.index import Filters, HybridIndex
-from retrieval.tokens import entity_tokens, tokenize
+from sarcolit.core.models import (
+    Answer,
+    AnswerSentence,
+    Chunk,
+    Citation,
+    SearchHit,
+    Tags,
+)
+from sarcolit.core.settings import Settings
+from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.tags import tag_text
+from sarcolit.retrieval.index import Filters, HybridIndex
+from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
 REFUSAL = "The indexed literature does not answer this question."
 # Endpoint terms (after tokenize's phrase folding). The sentence that carries an

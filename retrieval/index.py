@@ -12,10 +12,10 @@ import numpy as np
 import numpy.typing as npt
 from chromadb.api import ClientAPI
 
-from core.errors import BackendUnavailable, ConfigError
-from core.models import Chunk, Document, SearchHit
-from core.settings import Settings
-from ingest.catalog import (
+from sarcolit.core.errors import BackendUnavailable, ConfigError
+from sarcolit.core.models import Chunk, Document, SearchHit
+from sarcolit.core.settings import Settings
+from sarcolit.ingest.catalog import (
     Collections,
     DocInfo,
     get_documents,
@@ -23,12 +23,12 @@ from ingest.catalog import (
     open_collections,
     tag_key,
 )
-from ingest.chunking import sentence_spans
-from ingest.embed import embed
-from ingest.normalize import normalize
-from ingest.tags import canonical_agent, canonical_subtype
-from retrieval.sparse import SparseIndex, open_sparse
-from retrieval.tokens import query_tokens
+from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest.embed import embed
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.tags import canonical_agent, canonical_subtype
+from sarcolit.retrieval.sparse import SparseIndex, open_sparse
+from sarcolit.retrieval.tokens import query_tokens
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -74,7 +74,7 @@ class Filters:
     def _tag_filters(self) -> list[tuple[str, tuple[str, ...]]]:
         """Return (Tags field, wanted values) for each tag filter that is set.
 
-        The field names are shared by ``Filters`` and ``core.models.Tags``.
+        The field names are shared by ``Filters`` and ``sarcolit.core.models.Tags``.
         """
         fields = ("subtypes", "agents", "nct_ids", "trials")
         return [(name, getattr(self, name)) for name in fields if getattr(self, name)]

@@ -2,7 +2,7 @@
 
 The retrieved passages go into a completion-style, few-shot prompt as numbered,
 quoted data. Each sentence of the reply must cite a given passage and state only
-numbers found there (:func:`retrieval.verify.verify_sentence`); a sentence that
+numbers found there (:func:`sarcolit.retrieval.verify.verify_sentence`); a sentence that
 fails is replaced by the extractive sentence it paraphrases, or dropped, and the
 answer records why. Retrieval keeps the extractive answerer's refusal gate: when
 no passage supports the question the model is not asked.
@@ -19,20 +19,20 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from core.llm import backend_errors, is_transient
-from core.models import Answer, AnswerSentence, Citation, Dropped, SearchHit
-from core.settings import Settings
-from ingest.chunking import sentence_spans
-from ingest.normalize import normalize
-from retrieval.answer import (
+from sarcolit.core.llm import backend_errors, is_transient
+from sarcolit.core.models import Answer, AnswerSentence, Citation, Dropped, SearchHit
+from sarcolit.core.settings import Settings
+from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest.normalize import normalize
+from sarcolit.retrieval.answer import (
     REFUSAL,
     Candidate,
     citation_of,
     related_passages,
     select_sentences,
 )
-from retrieval.index import Filters, HybridIndex
-from retrieval.verify import (
+from sarcolit.retrieval.index import Filters, HybridIndex
+from sarcolit.retrieval.verify import (
     Passage,
     Verdict,
     as_passage,
@@ -344,7 +344,7 @@ def answer_with_llm(
         question: The question, as asked.
         index: The hybrid index to retrieve passages from.
         settings: Retrieval and LLM settings.
-        model: A chat model from :func:`core.llm.chat_model`.
+        model: A chat model from :func:`sarcolit.core.llm.chat_model`.
         filters: Restrict the passages retrieved.
         on_token: Called with each raw (unverified) token as it streams.
 

@@ -18,10 +18,10 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 
-from core.models import Chunk
-from ingest.catalog import Collections, DocInfo, chunk_from_row, list_documents
-from retrieval.tokens import VERSION as TOKENS_VERSION
-from retrieval.tokens import entity_tokens, tokenize
+from sarcolit.core.models import Chunk
+from sarcolit.ingest.catalog import Collections, DocInfo, chunk_from_row, list_documents
+from sarcolit.retrieval.tokens import VERSION as TOKENS_VERSION
+from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
 _PAGE = 2000
 _FORMAT = 1

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import Stemmer
 
-from core.models import Tags
-from ingest.tags import tag_text
+from sarcolit.core.models import Tags
+from sarcolit.ingest.tags import tag_text
 
 # Words, decimals, and hyphenated or slashed compounds (pd-l1, nct03277924).
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")

@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.models import Citation, SearchHit
-from ingest.chunking import sentence_spans
-from ingest.numbers import words_to_digits
-from retrieval.answer import cite
-from retrieval.tokens import tokenize
+from sarcolit.core.models import Citation, SearchHit
+from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest.numbers import words_to_digits
+from sarcolit.retrieval.answer import cite
+from sarcolit.retrieval.tokens import tokenize
 
 MIN_WORD_SHARE = 0.5
 """Least share of a sentence's content words that its cited passages must hold."""

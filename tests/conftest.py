@@ -12,10 +12,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-from core.settings import Settings, StoreSettings
-from core.store import chroma_client
-from ingest import Collections, ingest_paths, load_embedder, open_collections
-from retrieval import HybridIndex, open_index
+from sarcolit.core.settings import Settings, StoreSettings
+from sarcolit.core.store import chroma_client
+from sarcolit.ingest import Collections, ingest_paths, load_embedder, open_collections
+from sarcolit.retrieval import HybridIndex, open_index
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -1,9 +1,9 @@
 """The HTTP API: ask, search and extract over JSON, with the CLI's models.
 
-``POST /api/ask`` returns an :class:`~core.models.Answer` (as ``sarcolit ask
---json``), ``POST /api/search`` a list of :class:`~core.models.SearchHit` (as
+``POST /api/ask`` returns an :class:`~sarcolit.core.models.Answer` (as ``sarcolit ask
+--json``), ``POST /api/search`` a list of :class:`~sarcolit.core.models.SearchHit` (as
 ``sarcolit search --json``) and ``POST /api/extract`` the merged
-:class:`~core.models.TrialRecord` list of the given documents (the records
+:class:`~sarcolit.core.models.TrialRecord` list of the given documents (the records
 ``sarcolit extract`` writes).
 """
 
@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.errors import BackendUnavailable, SarcolitError
-from core.models import Answer, SearchHit, TrialRecord
-from ingest import DocInfo
-from retrieval import Filters
-from ui.app_state import AppState
+from sarcolit.core.errors import BackendUnavailable, SarcolitError
+from sarcolit.core.models import Answer, SearchHit, TrialRecord
+from sarcolit.ingest import DocInfo
+from sarcolit.retrieval import Filters
+from sarcolit.ui.app_state import AppState
 
 
 class _Request(BaseModel):

@@ -16,14 +16,13 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 
-from core.settings import Settings
-from ui.api import api_router
-from ui.app_chat import build_chat, document_choices
-from ui.app_evals import build_evals
-from ui.app_extract import build_extract
-from ui.app_library import build_library, library_rows
-from ui.app_state import UPLOAD_MAX_BYTES, AppState
-from ui.session import Session
+from sarcolit.library import Library
+from sarcolit.ui.api import api_router
+from sarcolit.ui.app_chat import build_chat, document_choices
+from sarcolit.ui.app_evals import build_evals
+from sarcolit.ui.app_extract import build_extract
+from sarcolit.ui.app_library import build_library, library_rows
+from sarcolit.ui.app_state import UPLOAD_MAX_BYTES, AppState
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -130,17 +129,17 @@ def _in_event_loop(build: Callable[[], None]) -> None:
         build()
 
 
-def create_app(settings: Settings, work_dir: Path | None = None) -> FastAPI:
-    """Open the session once and return the HTTP API with the Gradio UI at ``/``.
+def create_app(library: Library, work_dir: Path | None = None) -> FastAPI:
+    """Return the HTTP API with the Gradio UI at ``/``, both over ``library``.
 
     Args:
-        settings: Where the store is; the LLM spec picks the answerer.
+        library: The open library; its LLM spec picks the answerer.
         work_dir: Scratch folder for uploads and outputs (default: a new temp
             folder, deleted when the server stops).
     """
     owned = work_dir is None
     scratch = work_dir or Path(tempfile.mkdtemp(prefix="sarcolit-web-"))
-    state = AppState(Session.open(settings), scratch)
+    state = AppState(library, scratch)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -170,10 +169,8 @@ def create_app(settings: Settings, work_dir: Path | None = None) -> FastAPI:
     return app
 
 
-def serve(
-    settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
-) -> None:
+def serve(library: Library, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Serve the web app and the HTTP API until interrupted (loopback by default)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(library), host=host, port=port, log_level="warning")

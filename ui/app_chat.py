@@ -6,14 +6,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import gradio as gr
-from langchain_core.language_models import BaseChatModel
 
-from core.errors import BackendUnavailable, ConfigError, SarcolitError
-from core.models import Answer
-from ingest.tags import agent_names, subtype_label, subtype_names
-from retrieval import Checked, Done, Draft, Filters, stream_llm_answer
-from ui.app_state import AppState
-from ui.render import chat_messages, conversation_markdown, inert, sources_html
+from sarcolit.core.errors import SarcolitError
+from sarcolit.core.models import Answer
+from sarcolit.ingest.tags import agent_names, subtype_label, subtype_names
+from sarcolit.retrieval import Checked, Done, Draft, Filters
+from sarcolit.ui.app_state import AppState
+from sarcolit.ui.render import chat_messages, conversation_markdown, inert, sources_html
 
 EXAMPLES = (
     "What was the objective response rate in SARC028?",
@@ -38,19 +37,17 @@ def document_choices(state: AppState) -> list[tuple[str, str]]:
     return [(d.title or d.source, d.id) for d in state.documents()]
 
 
-def _llm_events(
-    state: AppState, question: str, filters: Filters, model: BaseChatModel
+def answer_events(
+    state: AppState, question: str, filters: Filters
 ) -> Iterator[str | Answer]:
-    """Yield the verified sentences so far plus the raw draft, then the Answer."""
-    settings = state.settings
+    """Yield partial answer text (LLM only) and then the final Answer.
+
+    The library picks the answerer (the LLM when one is configured and
+    reachable, else extractive); this only turns its events into display text.
+    """
     checked: list[str] = []
     draft = ""
-    events = state.locked(
-        lambda: stream_llm_answer(
-            question, state.session.index, settings, model, filters
-        )
-    )
-    for event in events:
+    for event in state.ask_events(question, filters):
         if isinstance(event, Draft):
             draft += event.text
             yield " ".join([*checked, draft.strip()]).strip()
@@ -60,28 +57,6 @@ def _llm_events(
                 checked.append(event.text)
         elif isinstance(event, Done):
             yield event.answer
-
-
-def answer_events(
-    state: AppState, question: str, filters: Filters
-) -> Iterator[str | Answer]:
-    """Yield partial answer text (LLM only) and then the final Answer.
-
-    With ``settings.llm.spec`` ``none`` the extractive answerer runs; otherwise
-    the LLM's answer streams, falling back to the extractive one with a note
-    when the model cannot be loaded or reached.
-    """
-    notes: tuple[str, ...] = ()
-    if state.settings.llm.spec != "none":
-        try:
-            model = state.chat_model()
-            if model is not None:
-                yield from _llm_events(state, question, filters, model)
-                return
-        except (BackendUnavailable, ConfigError) as exc:
-            notes = (f"LLM unavailable ({exc}); extractive answer shown",)
-    answer = state.ask(question, filters)
-    yield answer.model_copy(update={"notes": (*answer.notes, *notes)})
 
 
 def _filters(

@@ -7,21 +7,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from core.errors import SarcolitError
-from core.models import Answer, Document, SearchHit, TrialRecord
-from evals import (
+from sarcolit.core.errors import SarcolitError
+from sarcolit.evals import (
     EXTRACTION_GOLD,
     QA_GOLD,
-    corpus_of,
-    load_extraction_gold,
-    load_qa_gold,
-    run_extraction_eval,
-    run_qa_eval,
 )
-from evals.runs import ITEMS, RESULTS, RunResults
-from extraction import extract_document
-from ui.app_state import AppState
-from ui.render import inert
+from sarcolit.evals.runs import ITEMS, RESULTS, RunResults
+from sarcolit.ui.app_state import AppState
+from sarcolit.ui.render import inert
 
 QA = "QA: cited answers"
 EXTRACTION = "Extraction: trial records"
@@ -40,24 +33,7 @@ def _status(text: str) -> str:
 
 
 def _qa(state: AppState, gold: Path, out_dir: Path, step: Step) -> list[Row]:
-    corpus = corpus_of(state.get_documents(None))
-    questions = load_qa_gold(gold, corpus)
-
-    def search(query: str, depth: int) -> list[SearchHit]:
-        return state.search(query, depth)
-
-    def answer(question: str) -> Answer:
-        return state.ask(question)
-
-    run = run_qa_eval(
-        questions,
-        search=search,
-        answer=answer,
-        out_dir=out_dir,
-        k=EVAL_K,
-        settings={"gold": gold.name, "answerer": "extractive"},
-        progress=step,
-    )
+    run = state.library.evaluate_qa(gold, k=EVAL_K, out_dir=out_dir, progress=step)
     return [
         [i.id, i.question, f"{i.scores.get('correct') or 0:g}", str(i.refused)]
         for i in run.items
@@ -65,20 +41,11 @@ def _qa(state: AppState, gold: Path, out_dir: Path, step: Step) -> list[Row]:
 
 
 def _extraction(state: AppState, gold: Path, out_dir: Path, step: Step) -> list[Row]:
-    corpus = corpus_of(state.get_documents(None))
-    rows = load_extraction_gold(gold, corpus)
-    model = state.chat_model()
-
-    def extract(document: Document) -> tuple[TrialRecord, ...]:
-        return extract_document(document, model).records
-
-    extractor = "rules" if model is None else state.settings.llm.spec
-    run = run_extraction_eval(
-        rows,
-        corpus,
-        extract=extract,
+    model = state.library.chat_model()
+    run = state.library.evaluate_extraction(
+        gold,
+        extractor="rules" if model is None else "llm",
         out_dir=out_dir,
-        settings={"gold": gold.name, "extractor": extractor},
         progress=step,
     )
     return [

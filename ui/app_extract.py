@@ -8,18 +8,18 @@ from pathlib import Path
 
 import gradio as gr
 
-from core.errors import SarcolitError
-from core.models import Document
-from extraction.export import rows as csv_rows
-from ui.app_chat import document_choices
-from ui.app_state import (
+from sarcolit.core.errors import SarcolitError
+from sarcolit.core.models import Document
+from sarcolit.extraction.export import rows as csv_rows
+from sarcolit.ui.app_chat import document_choices
+from sarcolit.ui.app_state import (
     UPLOAD_MAX_BYTES,
     UPLOAD_SUFFIXES,
     AppState,
     read_uploads,
     stage_uploads,
 )
-from ui.render import context_html, inert
+from sarcolit.ui.render import context_html, inert
 
 TABLE_COLUMNS = [
     "#", "Trial", "Names", "Level", "Group", "Endpoint", "Value", "Unit",

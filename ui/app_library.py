@@ -9,11 +9,16 @@ from pathlib import Path
 import gradio as gr
 from gradio.events import Dependency
 
-from core.errors import SarcolitError
-from ingest import FileOutcome
-from ingest.tags import subtype_label
-from ui.app_state import UPLOAD_MAX_BYTES, UPLOAD_SUFFIXES, AppState, stage_uploads
-from ui.render import inert
+from sarcolit.core.errors import SarcolitError
+from sarcolit.ingest import FileOutcome
+from sarcolit.ingest.tags import subtype_label
+from sarcolit.ui.app_state import (
+    UPLOAD_MAX_BYTES,
+    UPLOAD_SUFFIXES,
+    AppState,
+    stage_uploads,
+)
+from sarcolit.ui.render import inert
 
 LIBRARY_COLUMNS = ["Title", "Kind", "Chunks", "Subtypes", "Agents", "Trials", "File"]
 OUTCOME_COLUMNS = ["File", "Status", "Chunks", "Reason"]
@@ -43,7 +48,7 @@ def library_rows(state: AppState) -> list[Row]:
             ", ".join(row.trials),
             Path(row.info.source).name,
         ]
-        for row in state.library()
+        for row in state.document_rows()
     ]
 
 

@@ -1,4 +1,4 @@
-"""What the web app and the HTTP API share: one open session per server process."""
+"""What the web app and the HTTP API share: one open library per server process."""
 
 from __future__ import annotations
 
@@ -12,17 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from langchain_core.language_models import BaseChatModel
-
-from core.errors import IngestError
-from core.llm import chat_model
-from core.models import Answer, Document, SearchHit
-from core.settings import Settings
-from extraction import BatchReport, run_documents
-from ingest import READERS, DocInfo, FileOutcome, IngestReport, ingest_paths
-from ingest.readers import read_document
-from retrieval import Filters, answer_question
-from ui.session import Session, with_passages
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import Answer, Document, SearchHit
+from sarcolit.core.settings import Settings
+from sarcolit.extraction import BatchReport
+from sarcolit.ingest import READERS, DocInfo, FileOutcome, IngestReport, read_document
+from sarcolit.library import Library
+from sarcolit.retrieval import AnswerEvent, Filters
 
 UPLOAD_MAX_BYTES = 20_000_000
 """Largest file the web app accepts (the ingest limit applies too)."""
@@ -44,53 +40,59 @@ class DocRow:
 
 @dataclass
 class AppState:
-    """The open session, a lock around the index and the server's scratch folder."""
+    """The open library, the server's scratch folder and a cache of texts.
 
-    session: Session
+    Every job goes through :class:`~sarcolit.Library`, which holds the rules
+    (which answerer, which model, what fallback); this adds only what a web
+    server needs: per-browser scratch folders and document texts for display.
+    """
+
+    library: Library
     work_dir: Path
-    lock: threading.RLock = field(default_factory=threading.RLock)
     texts: dict[str, str] = field(default_factory=dict)
-    _models: dict[str, BaseChatModel | None] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
-        """The settings the session was opened with."""
-        return self.session.settings
+        """The settings the library was opened with."""
+        return self.library.settings
 
     def ask(
         self, question: str, filters: Filters | None = None, k: int | None = None
     ) -> Answer:
-        """Answer ``question`` with the extractive answerer (``k`` passages)."""
-        settings = with_passages(self.settings, k)
-        with self.lock:
-            return answer_question(
-                question, self.session.index, settings, filters or Filters()
-            )
+        """Answer ``question`` as ``sarcolit ask`` does (``k`` passages)."""
+        return self.library.ask(question, k=k, filters=filters)
+
+    def ask_events(
+        self, question: str, filters: Filters | None = None
+    ) -> Iterator[AnswerEvent]:
+        """Yield the library's answer events for ``question``.
+
+        Produced in a worker thread: a generator resumed by Gradio may run each
+        step on a different thread, so the library's lock cannot be held across
+        its ``yield``s.
+        """
+        return _in_worker(lambda: self.library.ask_events(question, filters=filters))
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
     ) -> list[SearchHit]:
         """Return the top passages for ``query``."""
-        with self.lock:
-            return self.session.index.search(query, k, filters)
+        return self.library.search(query, k, filters)
 
     def documents(self) -> list[DocInfo]:
         """Return the catalogue of ingested documents, by title."""
-        with self.lock:
-            docs = self.session.index.documents()
-        return sorted(docs, key=lambda d: d.title.casefold())
+        return self.library.documents()
 
-    def library(self) -> list[DocRow]:
+    def document_rows(self) -> list[DocRow]:
         """Return every document with the subtypes, agents and trials it names."""
         found: dict[str, tuple[set[str], set[str], set[str]]] = {}
-        with self.lock:
-            for chunk in self.session.index.chunks:
-                subtypes, agents, trials = found.setdefault(
-                    chunk.doc_id, (set(), set(), set())
-                )
-                subtypes.update(chunk.tags.subtypes)
-                agents.update(chunk.tags.agents)
-                trials.update(chunk.tags.trials)
+        for chunk in self.library.index.chunks:
+            subtypes, agents, trials = found.setdefault(
+                chunk.doc_id, (set(), set(), set())
+            )
+            subtypes.update(chunk.tags.subtypes)
+            agents.update(chunk.tags.agents)
+            trials.update(chunk.tags.trials)
         empty: tuple[set[str], set[str], set[str]] = (set(), set(), set())
         rows = []
         for info in self.documents():
@@ -107,10 +109,7 @@ class AppState:
 
     def get_documents(self, ids: Sequence[str] | None) -> list[Document]:
         """Return ingested documents (all when ``ids`` is None), remembering texts."""
-        with self.lock:
-            documents = self.session.index.get_documents(
-                None if ids is None else list(ids)
-            )
+        documents = self.library.get_documents(ids)
         for document in documents:
             self.texts[document.id] = document.text
         return documents
@@ -125,14 +124,8 @@ class AppState:
     def ingest(
         self, paths: Sequence[Path], on_file: Callable[[FileOutcome], None] | None
     ) -> IngestReport:
-        """Ingest files into the store and bring the index up to date."""
-        with self.lock:
-            index = self.session.index
-            report = ingest_paths(
-                paths, index.cols, self.session.embedder, self.settings.ingest, on_file
-            )
-            index.refresh()
-        return report
+        """Ingest files into the library."""
+        return self.library.ingest(paths, on_file)
 
     def scratch(self, session_hash: str | None, kind: str) -> Path:
         """Return a fresh folder for one browser session's uploads or outputs."""
@@ -146,66 +139,39 @@ class AppState:
         owner = _UNSAFE.sub("_", session_hash or "anonymous")
         shutil.rmtree(self.work_dir / "sessions" / owner, ignore_errors=True)
 
-    def chat_model(self) -> BaseChatModel | None:
-        """Return the configured chat model (loaded once), or None for ``none``.
-
-        Raises:
-            ConfigError: the spec or its package is wrong.
-            BackendUnavailable: the model server does not answer.
-        """
-        spec = self.settings.llm.spec
-        with self.lock:
-            if spec not in self._models:
-                self._models[spec] = chat_model(spec, self.settings)
-            return self._models[spec]
-
-    def use_model(self, model: BaseChatModel) -> None:
-        """Use ``model``, built by the caller, for the configured LLM spec."""
-        with self.lock:
-            self._models[self.settings.llm.spec] = model
-
-    def locked(self, events: Callable[[], Iterator[_T]]) -> Iterator[_T]:
-        """Yield ``events()`` produced in a worker thread that holds the index lock.
-
-        A generator resumed by Gradio may run each step on a different thread,
-        so the lock cannot be held across its ``yield``s.
-        """
-        channel: queue.Queue[tuple[_T | None, BaseException | None, bool]] = (
-            queue.Queue()
-        )
-
-        def work() -> None:
-            try:
-                with self.lock:
-                    for event in events():
-                        channel.put((event, None, False))
-            except BaseException as exc:  # handed to the reading thread
-                channel.put((None, exc, False))
-            finally:
-                channel.put((None, None, True))
-
-        threading.Thread(target=work, daemon=True).start()
-        while True:
-            event, error, finished = channel.get()
-            if error is not None:
-                raise error
-            if finished:
-                return
-            assert event is not None
-            yield event
-
     def extract(self, documents: Sequence[Document], out_dir: Path) -> BatchReport:
         """Extract trial records into ``out_dir``/records.jsonl and records.csv."""
         for document in documents:
             self.texts[document.id] = document.text
-        model = self.chat_model()
-        return run_documents(
-            documents,
-            out_dir / "records.jsonl",
-            csv_path=out_dir / "records.csv",
-            model=model,
-            workers=self.settings.extraction.llm_workers if model is not None else 1,
+        return self.library.extract(
+            out=out_dir / "records.jsonl",
+            csv=out_dir / "records.csv",
+            documents=documents,
         )
+
+
+def _in_worker(events: Callable[[], Iterator[_T]]) -> Iterator[_T]:
+    """Yield ``events()`` as produced by a worker thread."""
+    channel: queue.Queue[tuple[_T | None, BaseException | None, bool]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            for event in events():
+                channel.put((event, None, False))
+        except BaseException as exc:  # handed to the reading thread
+            channel.put((None, exc, False))
+        finally:
+            channel.put((None, None, True))
+
+    threading.Thread(target=work, daemon=True).start()
+    while True:
+        event, error, finished = channel.get()
+        if error is not None:
+            raise error
+        if finished:
+            return
+        assert event is not None
+        yield event
 
 
 def stage_uploads(

@@ -8,21 +8,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.errors import BackendUnavailable, ConfigError
-from core.llm import chat_model
-from core.models import Answer, SearchHit
-from core.settings import Settings
-from ingest import FileOutcome, expand_paths, ingest_paths
-from ingest.tags import subtype_names
-from retrieval import Filters, answer_question, answer_with_llm
-from ui.cli_eval import eval_app
-from ui.cli_extract import extract
-from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
-from ui.session import Session, read_questions, with_passages
+from sarcolit.core.models import Answer, SearchHit
+from sarcolit.ingest import FileOutcome, expand_paths
+from sarcolit.ingest.tags import subtype_names
+from sarcolit.retrieval import Filters
+from sarcolit.ui.cli_eval import eval_app
+from sarcolit.ui.cli_extract import extract
+from sarcolit.ui.options import (
+    DataDir,
+    LlmSpec,
+    StoreUrl,
+    err,
+    open_library,
+    reported_errors,
+)
+from sarcolit.ui.questions import load_benchmark, read_questions
 
 app = typer.Typer(
     help="Cited answers and trial records from the sarcoma immunotherapy literature.",
@@ -73,28 +76,26 @@ def ingest(
 ) -> None:
     """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml)."""
     with reported_errors():
-        settings = settings_for(store_url, data_dir)
         files = expand_paths(paths)
-        session = Session.open(settings, console=err)
+        library = open_library(store_url, data_dir)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("Ingesting", total=len(files))
 
             def advance(outcome: FileOutcome) -> None:
                 if outcome.status == "failed":
-                    progress.console.print(f"failed: {outcome.path}: {outcome.reason}")
+                    progress.console.print(
+                        f"failed: {outcome.path}: {outcome.reason}", markup=False
+                    )
                 progress.advance(task)
 
-            report = ingest_paths(
-                files, session.index.cols, session.embedder, settings.ingest, advance
-            )
-            session.index.refresh()
+            report = library.ingest(files, advance)
         err.print(
             f"{len(files)} files: {report.count('added')} added, "
             f"{report.count('replaced')} replaced, {report.count('unchanged')} "
             f"unchanged, {report.count('failed')} failed; "
             f"{report.chunks_written} chunks written, "
-            f"{len(session.index.chunks)} chunks in the store"
+            f"{len(library.index.chunks)} chunks in the store"
         )
     if report.failed:
         raise typer.Exit(1)
@@ -124,9 +125,8 @@ def search(
 ) -> None:
     """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
     with reported_errors():
-        settings = settings_for(store_url, data_dir)
-        session = Session.open(settings, console=err)
-        hits = session.index.search(query, k, _filters(subtype, agent, nct, doc))
+        library = open_library(store_url, data_dir)
+        hits = library.search(query, k, _filters(subtype, agent, nct, doc))
     if as_json:
         out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
         return
@@ -154,34 +154,6 @@ def _print_answer(answer: Answer) -> None:
             )
 
 
-def _chat_model_or_note(
-    spec: str, settings: Settings
-) -> tuple[BaseChatModel | None, tuple[str, ...]]:
-    """Return the chat model for ``spec``, or None and why the extractive one serves."""
-    try:
-        return chat_model(spec, settings), ()
-    except (BackendUnavailable, ConfigError) as exc:
-        return None, (f"LLM {spec!r} unavailable ({exc}); extractive answer shown",)
-
-
-def _answer(
-    text: str,
-    session: Session,
-    settings: Settings,
-    filters: Filters,
-    model: BaseChatModel | None,
-    notes: tuple[str, ...],
-) -> Answer:
-    """Answer with the LLM when there is one, falling back to the extractive answer."""
-    if model is not None:
-        try:
-            return answer_with_llm(text, session.index, settings, model, filters)
-        except (BackendUnavailable, ConfigError) as exc:
-            notes = (*notes, f"LLM failed ({exc}); extractive answer shown")
-    answer = answer_question(text, session.index, settings, filters)
-    return answer.model_copy(update={"notes": (*answer.notes, *notes)})
-
-
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question.")] = None,
@@ -198,14 +170,7 @@ def ask(
     nct: Nct = None,
     doc: Doc = None,
     as_json: AsJson = False,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm",
-            help="none (extractive), local[:PATH.gguf], openai:MODEL or "
-            "ollama:MODEL (default: SARCOLIT_LLM__SPEC, else none).",
-        ),
-    ] = None,
+    llm: LlmSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -213,13 +178,11 @@ def ask(
     with reported_errors():
         if (question is None) == (questions is None):
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
-        settings = with_passages(settings_for(store_url, data_dir), k)
         asked = [question] if question is not None else read_questions(questions)
-        session = Session.open(settings, console=err)
         filters = _filters(subtype, agent, nct, doc)
-        model, notes = _chat_model_or_note(llm or settings.llm.spec, settings)
+        library = open_library(store_url, data_dir, llm)
         for text in asked:
-            answer = _answer(text, session, settings, filters, model, notes)
+            answer = library.ask(text, k=k, filters=filters)
             if as_json:
                 sys.stdout.write(answer.model_dump_json() + "\n")
                 sys.stdout.flush()
@@ -235,16 +198,17 @@ def serve(
         str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you mean it.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    llm: LlmSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the web app (chat, library, extraction, evals) and the HTTP API."""
-    from ui.app import serve as serve_app
+    from sarcolit.ui.app import serve as serve_app
 
     with reported_errors():
-        settings = settings_for(store_url, data_dir)
+        library = open_library(store_url, data_dir, llm)
         err.print(f"sarcolit at http://{host}:{port}/ (HTTP API under /api)")
-        serve_app(settings, host=host, port=port)
+        serve_app(library, host=host, port=port)
 
 
 @app.command()
@@ -257,10 +221,9 @@ def bench(
     ] = 20_000,
     corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = Path("corpus"),
 ) -> None:
-    """Measure ingest throughput, search and ask latency; print a table, save JSON."""
-    from evals.bench_spine import run_bench
-
+    """Measure ingest throughput, search and ask latency (run in a source checkout)."""
     with reported_errors():
+        run_bench = load_benchmark("bench_spine", "run_bench")
         run_bench(corpus, out_json, synthetic_chunks, console=out)
 
 

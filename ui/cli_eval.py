@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from core.errors import ConfigError
-from core.llm import chat_model
-from core.models import Answer, Document, SearchHit, TrialRecord
-from core.settings import Settings
-from evals import (
-    EXTRACTION_GOLD,
-    QA_GOLD,
-    RunResults,
-    check_gates,
-    corpus_of,
-    load_corpus,
-    load_extraction_gold,
-    load_qa_gold,
-    parse_thresholds,
-    run_extraction_eval,
-    run_qa_eval,
-    write_comparison,
+from sarcolit.core.errors import ConfigError
+from sarcolit.evals import RunResults, check_gates, parse_thresholds, write_comparison
+from sarcolit.ui.options import (
+    DataDir,
+    LlmSpec,
+    StoreUrl,
+    err,
+    open_library,
+    reported_errors,
 )
-from extraction import extract_document
-from retrieval import HybridIndex, answer_question, answer_with_llm
-from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
-from ui.session import Session
 
 eval_app = typer.Typer(
     help="Measure citation accuracy and extraction quality on gold files.",
@@ -70,55 +56,6 @@ Maximums = Annotated[
     list[str] | None,
     typer.Option("--max", help="METRIC=VALUE: exit 1 if METRIC is above VALUE."),
 ]
-LlmSpec = Annotated[
-    str | None,
-    typer.Option(
-        "--llm",
-        help="Chat model for the llm answerer or extractor: local[:PATH.gguf], "
-        "openai:MODEL or ollama:MODEL (default: SARCOLIT_LLM__SPEC, else local:).",
-    ),
-]
-
-
-def _chat_model(spec: str | None, settings: Settings) -> BaseChatModel:
-    """Return the chat model the llm answerer or extractor asked for."""
-    default = settings.llm.spec if settings.llm.spec != "none" else "local:"
-    model = chat_model(spec or default, settings)
-    if model is None:
-        raise ConfigError("--llm none gives no model; use the extractive/rules choice")
-    return model
-
-
-def _run_dir(out_dir: Path | None, kind: str) -> Path:
-    if out_dir is not None:
-        return out_dir
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return Path("eval-runs") / f"{kind}-{stamp}"
-
-
-def _corpus(
-    corpus_dir: Path | None, index: HybridIndex, settings: Settings
-) -> dict[str, Document]:
-    if corpus_dir is not None:
-        return load_corpus(corpus_dir, max_bytes=settings.ingest.max_bytes)
-    documents = index.get_documents()
-    if not documents:
-        raise ConfigError(
-            "the index holds no documents; run 'sarcolit ingest corpus/' first "
-            "or pass --corpus DIR"
-        )
-    return corpus_of(documents)
-
-
-def _answerer(
-    index: HybridIndex, settings: Settings, model: BaseChatModel | None
-) -> Callable[[str], Answer]:
-    def answer(question: str) -> Answer:
-        if model is None:
-            return answer_question(question, index, settings)
-        return answer_with_llm(question, index, settings, model)
-
-    return answer
 
 
 def _print_results(results: RunResults, run_dir: Path) -> None:
@@ -151,13 +88,25 @@ def _finish(
         raise typer.Exit(1)
 
 
+def _progress(description: str) -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    progress = Progress(*columns, console=err, transient=True)
+    progress.add_task(description, total=None)
+    return progress
+
+
 @eval_app.command("qa")
 def qa(
     gold: Gold = None,
     corpus: CorpusDir = None,
     answerer: Annotated[
-        str, typer.Option("--answerer", help="extractive or llm.")
-    ] = "extractive",
+        str,
+        typer.Option(
+            "--answerer",
+            help="auto (the LLM when --llm or SARCOLIT_LLM__SPEC names one, as "
+            "`sarcolit ask` does), extractive or llm.",
+        ),
+    ] = "auto",
     k: Annotated[int, typer.Option("--k", min=1, help="Cut-off of recall@k.")] = 8,
     out_dir: OutDir = None,
     compare: CompareDir = None,
@@ -169,33 +118,25 @@ def qa(
 ) -> None:
     """Answer every gold question; score retrieval, citations and answers."""
     with reported_errors():
-        if answerer not in ("extractive", "llm"):
-            raise ConfigError(f"--answerer must be extractive or llm, not {answerer!r}")
-        bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        settings = settings_for(store_url, data_dir)
-        model = _chat_model(llm, settings) if answerer == "llm" else None
-        session = Session.open(settings, console=err)
-        answer = _answerer(session.index, settings, model)
-        gold_path = gold or QA_GOLD
-        questions = load_qa_gold(gold_path, _corpus(corpus, session.index, settings))
-        run_dir = _run_dir(out_dir, "qa")
-
-        def search(query: str, depth: int) -> list[SearchHit]:
-            return session.index.search(query, depth)
-
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("Answering gold questions", total=len(questions))
-            run = run_qa_eval(
-                questions,
-                search=search,
-                answer=answer,
-                out_dir=run_dir,
-                k=k,
-                settings={"gold": str(gold_path), "answerer": answerer},
-                progress=lambda done, _total: progress.update(task, completed=done),
+        if answerer not in ("auto", "extractive", "llm"):
+            raise ConfigError(
+                f"--answerer must be auto, extractive or llm, not {answerer!r}"
             )
-        _finish(run.results, run_dir, compare, bounds)
+        bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
+        library = open_library(store_url, data_dir, llm)
+        with _progress("Answering gold questions") as progress:
+            task = progress.tasks[0].id
+            run = library.evaluate_qa(
+                gold,
+                k=k,
+                answerer=answerer,  # type: ignore[arg-type]  # checked above
+                corpus=corpus,
+                out_dir=out_dir,
+                progress=lambda done, total: progress.update(
+                    task, completed=done, total=total
+                ),
+            )
+        _finish(run.results, run.run_dir, compare, bounds)
 
 
 @eval_app.command("extraction")
@@ -212,33 +153,24 @@ def extraction(
     minimum: Minimums = None,
     maximum: Maximums = None,
     llm: LlmSpec = None,
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Extract trial records from the gold documents; score them field by field."""
     with reported_errors():
         if extractor not in ("rules", "llm"):
             raise ConfigError(f"--extractor must be rules or llm, not {extractor!r}")
-        settings = Settings()
-        model = _chat_model(llm, settings) if extractor == "llm" else None
         bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        documents = load_corpus(corpus, max_bytes=settings.ingest.max_bytes)
-        gold_path = gold or EXTRACTION_GOLD
-        rows = load_extraction_gold(gold_path, documents)
-        run_dir = _run_dir(out_dir, "extraction")
-
-        def extract(document: Document) -> tuple[TrialRecord, ...]:
-            return extract_document(document, model).records
-
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("Extracting gold documents", total=None)
-            run = run_extraction_eval(
-                rows,
-                documents,
-                extract=extract,
-                out_dir=run_dir,
-                settings={"gold": str(gold_path), "extractor": extractor},
+        library = open_library(store_url, data_dir, llm)
+        with _progress("Extracting gold documents") as progress:
+            task = progress.tasks[0].id
+            run = library.evaluate_extraction(
+                gold,
+                corpus=corpus,
+                extractor=extractor,  # type: ignore[arg-type]  # checked above
+                out_dir=out_dir,
                 progress=lambda done, total: progress.update(
                     task, completed=done, total=total
                 ),
             )
-        _finish(run.results, run_dir, compare, bounds)
+        _finish(run.results, run.run_dir, compare, bounds)

@@ -9,26 +9,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from langchain_core.language_models import BaseChatModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.errors import ExtractionError
-from core.llm import chat_model
-from core.settings import Settings
-from extraction import BatchReport, run_batch, run_documents
-from ui.options import DataDir, StoreUrl, err, reported_errors, settings_for
+from sarcolit.core.errors import ExtractionError
+from sarcolit.extraction import BatchReport
+from sarcolit.library import Library
+from sarcolit.ui.options import (
+    DataDir,
+    LlmSpec,
+    StoreUrl,
+    err,
+    open_library,
+    reported_errors,
+)
 
 
 def _run(
+    library: Library,
     paths: list[Path],
     out: Path,
     csv: Path | None,
-    model: BaseChatModel | None,
     from_index: bool,
-    settings: Settings,
 ) -> BatchReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    workers = settings.extraction.llm_workers if model is not None else 1
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("Extracting", total=None)
 
@@ -37,27 +40,9 @@ def _run(
                 task, completed=done, total=total, description=Path(source).name
             )
 
-        if from_index:
-            from core.store import chroma_client
-            from retrieval import documents
-
-            docs = documents(chroma_client(settings.store), settings)
-            return run_documents(
-                docs,
-                out,
-                csv_path=csv,
-                model=model,
-                workers=workers,
-                on_progress=advance,
-            )
-        return run_batch(
-            paths,
-            out,
-            settings=settings,
-            csv_path=csv,
-            model=model,
-            workers=workers,
-            on_progress=advance,
+        documents = library.get_documents() if from_index else None
+        return library.extract(
+            paths, out=out, csv=csv, documents=documents, on_progress=advance
         )
 
 
@@ -71,10 +56,7 @@ def extract(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Also write a long-format CSV here.")
     ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option("--llm", help="Chat model spec, e.g. openai:gpt-4o-mini."),
-    ] = None,
+    llm: LlmSpec = None,
     from_index: Annotated[
         bool, typer.Option("--from-index", help="Extract the ingested documents.")
     ] = False,
@@ -85,9 +67,8 @@ def extract(
     with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
-        settings = settings_for(store_url, data_dir)
-        model = chat_model(llm, settings) if llm else None
-        report = _run(paths or [], out, csv, model, from_index, settings)
+        library = open_library(store_url, data_dir, llm)
+        report = _run(library, paths or [], out, csv, from_index)
     for failure in report.failures:
         err.print(f"failed: {failure.source}: {failure.reason}")
     values = sum(len(r.endpoints) + len(r.counts) for r in report.records)

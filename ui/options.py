@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from core.errors import SarcolitError
-from core.settings import Settings
+from sarcolit.core.errors import SarcolitError
+from sarcolit.core.settings import Settings
+from sarcolit.library import Library, configure
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -28,15 +29,31 @@ DataDir = Annotated[
 ]
 
 
-def settings_for(store_url: str | None, data_dir: Path | None) -> Settings:
+LlmSpec = Annotated[
+    str | None,
+    typer.Option(
+        "--llm",
+        help="none (no LLM), local[:PATH.gguf], openai:MODEL or ollama:MODEL "
+        "(default: SARCOLIT_LLM__SPEC, else none).",
+    ),
+]
+
+
+def settings_for(
+    store_url: str | None, data_dir: Path | None, llm: str | None = None
+) -> Settings:
     """Return settings from the environment, overridden by command-line options."""
-    settings = Settings()
-    store = settings.store
-    if store_url is not None:
-        store = store.model_copy(update={"url": store_url})
-    if data_dir is not None:
-        store = store.model_copy(update={"path": data_dir})
-    return settings.model_copy(update={"store": store})
+    return configure(data_dir=data_dir, store_url=store_url, llm=llm)
+
+
+def open_library(
+    store_url: str | None, data_dir: Path | None, llm: str | None = None
+) -> Library:
+    """Open the library the options name, showing a spinner for each slow step."""
+    settings = settings_for(store_url, data_dir, llm)
+    status = err.status("Opening the library")
+    with status:
+        return Library.open(settings=settings, on_status=status.update)
 
 
 @contextmanager

@@ -11,8 +11,8 @@ import re
 import string
 from collections.abc import Sequence
 
-from core.models import Answer, Citation
-from retrieval import REFUSAL
+from sarcolit.core.models import Answer, Citation
+from sarcolit.retrieval import REFUSAL
 
 CONTEXT_CHARS = 400
 """Characters of the surrounding paragraph shown on each side of a quote."""

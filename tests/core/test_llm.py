@@ -9,8 +9,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from core.errors import BackendUnavailable, ConfigError
-from core.llm import (
+from sarcolit.core.errors import BackendUnavailable, ConfigError
+from sarcolit.core.llm import (
     LocalChatModel,
     backend_errors,
     backend_url,
@@ -18,7 +18,7 @@ from core.llm import (
     is_transient,
     render_prompt,
 )
-from core.settings import LLMSettings, Settings
+from sarcolit.core.settings import LLMSettings, Settings
 
 
 def free_port() -> int:

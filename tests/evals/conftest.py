@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Document
+from sarcolit.core.models import Document
 
 SARC028 = (
     "Checkpoint inhibitors\n\n"

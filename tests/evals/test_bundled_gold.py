@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from evals.gold import QA_GOLD, load_corpus, load_qa_gold
-from evals.matching import contains_fact
+from sarcolit.evals.gold import QA_GOLD, load_corpus, load_qa_gold
+from sarcolit.evals.matching import contains_fact
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ui.cli_eval import eval_app
+from sarcolit.ui.cli_eval import eval_app
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 runner = CliRunner()
@@ -36,7 +36,7 @@ def test_unreachable_llm_backend_is_one_line(tmp_path: Path) -> None:
 def test_unknown_answerer_is_refused() -> None:
     result = runner.invoke(eval_app, ["qa", "--answerer", "oracle"])
     assert result.exit_code == 1
-    assert "--answerer must be extractive or llm" in result.stderr
+    assert "--answerer must be auto, extractive or llm" in result.stderr
 
 
 def test_malformed_gold_file_names_line_and_field(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core.models import (
+from sarcolit.core.models import (
     ArmResult,
     CohortResult,
     CountValue,
@@ -15,8 +15,8 @@ from core.models import (
     TextValue,
     TrialRecord,
 )
-from evals.extraction_run import run_extraction_eval
-from evals.extraction_scores import (
+from sarcolit.evals.extraction_run import run_extraction_eval
+from sarcolit.evals.extraction_scores import (
     compare_fields,
     endpoint_field,
     grounding,
@@ -26,7 +26,7 @@ from evals.extraction_scores import (
     record_fields,
     values_match,
 )
-from evals.gold import ExtractionGoldRow, load_extraction_gold
+from sarcolit.evals.gold import ExtractionGoldRow, load_extraction_gold
 
 TEXT = (
     "SARC028 (NCT02301039) was a phase II trial: 84 patients got pembrolizumab. "

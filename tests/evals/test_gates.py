@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Answer
-from core.settings import Settings
-from evals import (
+from sarcolit.core.models import Answer
+from sarcolit.core.settings import Settings
+from sarcolit.evals import (
     EXTRACTION_GOLD,
     QA_GOLD,
     check_gates,
@@ -23,8 +23,8 @@ from evals import (
     run_extraction_eval,
     run_qa_eval,
 )
-from extraction import extract_document
-from retrieval import HybridIndex, answer_question
+from sarcolit.extraction import extract_document
+from sarcolit.retrieval import HybridIndex, answer_question
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

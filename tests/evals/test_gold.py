@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import GoldFileError
-from core.models import Document
-from evals.gold import (
+from sarcolit.core.errors import GoldFileError
+from sarcolit.core.models import Document
+from sarcolit.evals.gold import (
     QA_GOLD,
     find_document,
     load_corpus,

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.matching import (
+from sarcolit.evals.matching import (
     canonical,
     contains_fact,
     key_terms,

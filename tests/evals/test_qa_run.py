@@ -4,11 +4,23 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ConfigError
-from core.models import Answer, AnswerSentence, Chunk, Citation, Document, SearchHit
-from evals.gold import GoldQuestion, load_qa_gold
-from evals.qa_run import run_qa_eval
-from evals.runs import check_gates, compare_runs, parse_thresholds, read_results
+from sarcolit.core.errors import ConfigError
+from sarcolit.core.models import (
+    Answer,
+    AnswerSentence,
+    Chunk,
+    Citation,
+    Document,
+    SearchHit,
+)
+from sarcolit.evals.gold import GoldQuestion, load_qa_gold
+from sarcolit.evals.qa_run import run_qa_eval
+from sarcolit.evals.runs import (
+    check_gates,
+    compare_runs,
+    parse_thresholds,
+    read_results,
+)
 
 ROWS = [
     {

@@ -1,14 +1,14 @@
 import pytest
 
-from core.models import Answer, AnswerSentence, Chunk, Citation, Quote
-from evals.qa_scores import (
+from sarcolit.core.models import Answer, AnswerSentence, Chunk, Citation, Quote
+from sarcolit.evals.qa_scores import (
     covers,
     evidence_recall_at_k,
     reciprocal_rank,
     score_answer,
     score_citations,
 )
-from evals.support import deterministic_judge, lexical_judge, overlaps
+from sarcolit.evals.support import deterministic_judge, lexical_judge, overlaps
 
 TEXT = (
     "In SARC028, 84 STS patients treated with pembrolizumab had an ORR of 18%. "

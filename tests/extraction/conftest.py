@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from core.models import DocKind, Document, TrialRecord
-from extraction import extract_rules
-from ingest.normalize import normalize
-from ingest.readers import read_document
+from sarcolit.core.models import DocKind, Document, TrialRecord
+from sarcolit.extraction import extract_rules
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.readers import read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEW = ROOT / "corpus" / "reviews" / "sarcoma-immunotherapy-review.txt"

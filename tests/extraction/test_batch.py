@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import Settings
-from extraction import run_batch
-from extraction.batch import load_output
-from extraction.export import COLUMNS
+from sarcolit.core.settings import Settings
+from sarcolit.extraction import run_batch
+from sarcolit.extraction.batch import load_output
+from sarcolit.extraction.export import COLUMNS
 from tests.extraction.conftest import ROOT, TRIALS
 
 EXPECTED_COLUMNS = [
@@ -106,8 +106,8 @@ def test_a_torn_last_line_and_an_incomplete_group_are_cut_off(tmp_path: Path) ->
 RUNNER = """
 import sys, time
 from pathlib import Path
-from core.settings import Settings
-from extraction import run_batch
+from sarcolit.core.settings import Settings
+from sarcolit.extraction import run_batch
 
 def slowly(source: str, done: int, total: int) -> None:
     time.sleep(0.05)

@@ -13,9 +13,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import Field
 
-from core.models import Document
-from extraction import extract_document
-from extraction.llm import numbered_sentences
+from sarcolit.core.models import Document
+from sarcolit.extraction import extract_document
+from sarcolit.extraction.llm import numbered_sentences
 from tests.extraction.conftest import make_doc
 
 TEXT = (
@@ -153,8 +153,8 @@ def test_invented_numbers_are_rejected_by_grounding() -> None:
 
 
 def test_windows_follow_section_boundaries() -> None:
-    from core.models import Section
-    from extraction.llm import section_windows
+    from sarcolit.core.models import Section
+    from sarcolit.extraction.llm import section_windows
 
     text = " ".join(f"Sentence {i} ends here." for i in range(1, 11))
     spans = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extraction import extract_rules, merge_records
+from sarcolit.extraction import extract_rules, merge_records
 from tests.extraction.conftest import make_doc
 
 REVIEW_TEXT = (

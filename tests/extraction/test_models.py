@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from core.models import EVIDENCE_TEXTS, CountValue, EndpointValue, Evidence, TrialRecord
+from sarcolit.core.models import (
+    EVIDENCE_TEXTS,
+    CountValue,
+    EndpointValue,
+    Evidence,
+    TrialRecord,
+)
 
 TEXT = "The ORR was 30.4% and the median PFS was 7.7 months."
 

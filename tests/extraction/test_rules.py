@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Document, TrialRecord
-from extraction import extract_rules, ground, merge_records
+from sarcolit.core.models import Document, TrialRecord
+from sarcolit.extraction import extract_rules, ground, merge_records
 from tests.extraction.conftest import make_doc
 
 
@@ -163,7 +163,7 @@ def test_extraction_is_deterministic(review: Document) -> None:
 
 
 def test_a_unit_that_is_not_time_is_a_value_error() -> None:
-    from extraction.values import to_months
+    from sarcolit.extraction.values import to_months
 
     assert to_months(2, "years") == 24
     with pytest.raises(ValueError, match="'cycles' is not a unit of time"):

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
-from extraction.samples import PDF_NAME, write_pdf
-from ingest.readers import read_document
+from sarcolit.ingest.readers import read_document
+from tests.conftest import ROOT
 from tests.extraction.conftest import TRIALS
 
 
+def _script(name: str) -> ModuleType:
+    """Load a script of scripts/ (they are not part of the installed package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_generated_pdf_reads_back_with_pages(tmp_path: Path) -> None:
-    fresh = read_document(write_pdf(tmp_path / PDF_NAME), max_bytes=1_000_000)
-    committed = read_document(TRIALS / PDF_NAME, max_bytes=1_000_000)
+    sample = _script("sample_pdf")
+    fresh = read_document(
+        sample.write_pdf(tmp_path / sample.PDF_NAME), max_bytes=1_000_000
+    )
+    committed = read_document(TRIALS / sample.PDF_NAME, max_bytes=1_000_000)
     assert fresh.text == committed.text
     assert [p.number for p in committed.pages] == [1, 2]
     assert committed.kind == "trial"

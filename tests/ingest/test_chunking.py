@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Chunk, Document
-from ingest.assemble import Block, assemble
-from ingest.chunking import chunk_document, count_tokens, sentence_spans
-from ingest.readers import read_document
+from sarcolit.core.models import Chunk, Document
+from sarcolit.ingest.assemble import Block, assemble
+from sarcolit.ingest.chunking import chunk_document, count_tokens, sentence_spans
+from sarcolit.ingest.readers import read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.assemble import Block, assemble, document_id
-from ingest.normalize import dehyphenate, normalize
+from sarcolit.ingest.assemble import Block, assemble, document_id
+from sarcolit.ingest.normalize import dehyphenate, normalize
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-from ingest.numbers import words_to_digits
+from sarcolit.ingest.numbers import words_to_digits
 
 
 def test_number_words_become_digits() -> None:

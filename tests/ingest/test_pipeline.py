@@ -3,15 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.settings import Settings
-from core.store import chroma_client
-from ingest import Collections, expand_paths, ingest_paths, open_collections
-from ingest.catalog import get_documents, list_documents
-from ingest.chunking import chunk_document
-from ingest.embed import embed
-from ingest.pipeline import sweep_incomplete, write_document
-from ingest.readers import read_document
-from retrieval import open_index
+from sarcolit.core.settings import Settings
+from sarcolit.core.store import chroma_client
+from sarcolit.ingest import Collections, expand_paths, ingest_paths, open_collections
+from sarcolit.ingest.catalog import get_documents, list_documents
+from sarcolit.ingest.chunking import chunk_document
+from sarcolit.ingest.embed import embed
+from sarcolit.ingest.pipeline import sweep_incomplete, write_document
+from sarcolit.ingest.readers import read_document
+from sarcolit.retrieval import open_index
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -8,10 +8,10 @@ from typing import Any
 import pymupdf
 import pytest
 
-from core.errors import IngestError
-from core.models import Document
-from ingest.chunking import chunk_document
-from ingest.readers import READERS, read_document
+from sarcolit.core.errors import IngestError
+from sarcolit.core.models import Document
+from sarcolit.ingest.chunking import chunk_document
+from sarcolit.ingest.readers import READERS, read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

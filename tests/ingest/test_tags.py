@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.normalize import normalize
-from ingest.tags import (
+from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.tags import (
     agent_class_names,
     agent_names,
     canonical_agent,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.settings import Settings
-from retrieval import REFUSAL, HybridIndex, answer_question
+from sarcolit.core.settings import Settings
+from sarcolit.retrieval import REFUSAL, HybridIndex, answer_question
 
 # Questions about the seed review with the fact a cited passage must contain.
 ANSWERABLE = [

@@ -14,20 +14,20 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import Field
 
-from core.errors import BackendUnavailable
-from core.models import Answer
-from core.settings import LLMSettings, Settings
-from core.store import chroma_client
-from ingest import Collections, ingest_paths
-from retrieval import REFUSAL, HybridIndex, open_index
-from retrieval.llm_answer import (
+from sarcolit.core.errors import BackendUnavailable
+from sarcolit.core.models import Answer
+from sarcolit.core.settings import LLMSettings, Settings
+from sarcolit.core.store import chroma_client
+from sarcolit.ingest import Collections, ingest_paths
+from sarcolit.retrieval import REFUSAL, HybridIndex, open_index
+from sarcolit.retrieval.llm_answer import (
     Checked,
     Done,
     Draft,
     answer_with_llm,
     stream_llm_answer,
 )
-from retrieval.verify import numbers_in, split_sentences
+from sarcolit.retrieval.verify import numbers_in, split_sentences
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

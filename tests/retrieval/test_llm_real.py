@@ -18,13 +18,13 @@ from collections.abc import Iterator
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from core.errors import BackendUnavailable
-from core.llm import LocalChatModel, chat_model, default_gguf
-from core.models import Answer, Document
-from core.settings import LLMSettings, Settings
-from extraction.llm import build_messages, numbered_sentences, parse_reply
-from extraction.llm_schema import DraftOutput
-from retrieval import HybridIndex, answer_with_llm
+from sarcolit.core.errors import BackendUnavailable
+from sarcolit.core.llm import LocalChatModel, chat_model, default_gguf
+from sarcolit.core.models import Answer, Document
+from sarcolit.core.settings import LLMSettings, Settings
+from sarcolit.extraction.llm import build_messages, numbered_sentences, parse_reply
+from sarcolit.extraction.llm_schema import DraftOutput
+from sarcolit.retrieval import HybridIndex, answer_with_llm
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ConfigError
-from retrieval import Filters, HybridIndex
+from sarcolit.core.errors import ConfigError
+from sarcolit.retrieval import Filters, HybridIndex
 
 
 def test_query_with_ascii_hyphen_finds_text_written_with_a_minus_sign(

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.errors import BackendUnavailable
-from core.settings import StoreSettings
-from core.store import chroma_client
-from ingest import ingest_paths, open_collections
-from retrieval import Filters, answer_question, open_index
+from sarcolit.core.errors import BackendUnavailable
+from sarcolit.core.settings import StoreSettings
+from sarcolit.core.store import chroma_client
+from sarcolit.ingest import ingest_paths, open_collections
+from sarcolit.retrieval import Filters, answer_question, open_index
 from tests.conftest import REVIEW, make_settings
 
 if TYPE_CHECKING:

@@ -15,12 +15,14 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from core.settings import Settings
-from core.store import chroma_client
-from ingest import ingest_paths, open_collections
+from sarcolit.core.settings import Settings
+from sarcolit.core.store import chroma_client
+from sarcolit.ingest import ingest_paths, open_collections
+from sarcolit.library import Library
+from sarcolit.retrieval import open_index
+from sarcolit.ui.app import create_app
+from sarcolit.ui.app_state import AppState
 from tests.conftest import REVIEW, ROOT, make_settings
-from ui.app import create_app
-from ui.app_state import AppState
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -58,7 +60,7 @@ class LiveServer:
 
     @property
     def state(self) -> AppState:
-        """The server's one open session."""
+        """The server's state: its one open library and scratch folder."""
         state = self.app.state.sarcolit
         assert isinstance(state, AppState)
         return state
@@ -88,10 +90,16 @@ def ui_settings(
 
 @pytest.fixture(scope="session")
 def live_server(
-    ui_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    ui_settings: Settings,
+    embedder: SentenceTransformer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
     """The web app and HTTP API served by uvicorn in a thread on 127.0.0.1."""
-    app = create_app(ui_settings, work_dir=tmp_path_factory.mktemp("ui-work"))
+    client = chroma_client(ui_settings.store)
+    library = Library(
+        ui_settings, client, embedder, open_index(client, ui_settings, embedder)
+    )
+    app = create_app(library, work_dir=tmp_path_factory.mktemp("ui-work"))
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from core.models import Answer, SearchHit, TrialRecord
+from sarcolit.core.models import Answer, SearchHit, TrialRecord
 from tests.ui.conftest import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -107,8 +107,8 @@ def test_documents_lists_the_library(live_server: LiveServer) -> None:
 def test_server_binds_loopback_unless_told_otherwise() -> None:
     import inspect
 
-    from ui import app as web
-    from ui.cli import serve
+    from sarcolit.ui import app as web
+    from sarcolit.ui.cli import serve
 
     assert web.DEFAULT_HOST == "127.0.0.1"
     assert inspect.signature(web.serve).parameters["host"].default == "127.0.0.1"

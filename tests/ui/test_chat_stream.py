@@ -13,13 +13,13 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 
-from core.models import Answer
-from core.settings import LLMSettings
-from retrieval import Filters
+from sarcolit.core.models import Answer
+from sarcolit.core.settings import LLMSettings
+from sarcolit.library import Library
+from sarcolit.retrieval import Filters
+from sarcolit.ui.app_chat import answer_events, respond
+from sarcolit.ui.app_state import AppState
 from tests.ui.conftest import LiveServer
-from ui.app_chat import answer_events, respond
-from ui.app_state import AppState
-from ui.session import Session
 
 pytestmark = pytest.mark.slow
 QUESTION = "What was the objective response rate in SARC028?"
@@ -50,10 +50,10 @@ class CitingModel(GenericFakeChatModel):
 
 
 def state_with_llm(server: LiveServer, spec: str, tmp_path: Path) -> AppState:
-    base = server.state.session
+    base = server.state.library
     settings = base.settings.model_copy(update={"llm": LLMSettings(spec=spec)})
-    session = Session(settings, base.client, base.embedder, base.index)
-    return AppState(session, tmp_path)
+    library = Library(settings, base.client, base.embedder, base.index)
+    return AppState(library, tmp_path)
 
 
 def test_extractive_answer_comes_in_one_event(live_server: LiveServer) -> None:
@@ -68,7 +68,7 @@ def test_llm_answer_streams_text_before_the_verified_answer(
 ) -> None:
     state = state_with_llm(live_server, "openai:fake", tmp_path)
     model = CitingModel(messages=iter([]))
-    state.use_model(model)
+    state.library.use_model(model)
     events = list(answer_events(state, QUESTION, Filters()))
     partial = [e for e in events if isinstance(e, str)]
     final = events[-1]

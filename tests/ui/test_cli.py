@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from sarcolit.ui.cli import app
 from tests.conftest import REVIEW
-from ui.cli import app
 
 runner = CliRunner()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evals import EXTRACTION_GOLD, QA_GOLD
+from sarcolit.evals import EXTRACTION_GOLD, QA_GOLD
+from sarcolit.ui.app_evals import EXTRACTION, QA, run_eval
 from tests.ui.conftest import LiveServer
-from ui.app_evals import EXTRACTION, QA, run_eval
 
 pytestmark = pytest.mark.slow
 

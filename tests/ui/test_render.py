@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from core.models import Answer, AnswerSentence, Citation
-from ui.render import (
+from sarcolit.core.models import Answer, AnswerSentence, Citation
+from sarcolit.ui.render import (
     anchor,
     answer_html,
     chat_messages,

@@ -1,4 +1,4 @@
-"""Generate the sample trial PDF in corpus/trials: ``python -m extraction.samples``.
+"""Generate the sample trial PDF in corpus/trials: ``python scripts/sample_pdf.py``.
 
 The text is a synthetic summary written for testing, restating facts from the
 seed review; the PDF has two pages so that page offsets are exercised.

@@ -1,0 +1,452 @@
+"""``Library``: the one object that wires settings, store, embedder, index and model.
+
+The command line, the web app and the HTTP API are thin adapters over it, and so
+is Python use::
+
+    from sarcolit import Library
+
+    library = Library.open("my-data")
+    library.ingest(["papers/"])
+    answer = library.ask("What was the ORR of pembrolizumab in UPS in SARC028?")
+
+Rules that decide results (which answerer, which model, what fallback) live here
+once, never in an adapter.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from sarcolit.core.errors import BackendUnavailable, ConfigError
+from sarcolit.core.llm import chat_model
+from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
+from sarcolit.core.settings import Settings
+from sarcolit.core.store import chroma_client
+from sarcolit.evals import (
+    EXTRACTION_GOLD,
+    QA_GOLD,
+    ExtractionRun,
+    QARun,
+    corpus_of,
+    load_corpus,
+    load_extraction_gold,
+    load_qa_gold,
+    run_extraction_eval,
+    run_qa_eval,
+)
+from sarcolit.extraction import (
+    BatchReport,
+    Progress,
+    extract_document,
+    merge_records,
+    run_batch,
+    run_documents,
+)
+from sarcolit.ingest import DocInfo, FileOutcome, IngestReport, ingest_paths
+from sarcolit.ingest import load_embedder as _load_embedder
+from sarcolit.retrieval import (
+    AnswerEvent,
+    Done,
+    Filters,
+    HybridIndex,
+    answer_question,
+    open_index,
+    stream_llm_answer,
+)
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from langchain_core.language_models import BaseChatModel
+    from sentence_transformers import SentenceTransformer
+
+Answerer = Literal["auto", "extractive", "llm"]
+"""``auto``: the LLM when one is configured and reachable, else extractive."""
+EvalProgress = Callable[[int, int], None]
+
+
+def configure(
+    settings: Settings | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    store_url: str | None = None,
+    llm: str | None = None,
+) -> Settings:
+    """Return ``settings`` (default: environment and ``sarcolit.toml``) overridden.
+
+    Args:
+        settings: Base settings; None reads ``SARCOLIT_*`` and ``sarcolit.toml``.
+        data_dir: The data directory (embedded store and BM25 index).
+        store_url: A Chroma server, e.g. ``http://127.0.0.1:8000``.
+        llm: A chat-model spec (``none``, ``local:``, ``openai:MODEL`` ...).
+    """
+    settings = settings or Settings()
+    store = settings.store
+    if store_url is not None:
+        store = store.model_copy(update={"url": store_url})
+    if data_dir is not None:
+        store = store.model_copy(update={"path": Path(data_dir)})
+    llm_settings = settings.llm
+    if llm is not None:
+        llm_settings = llm_settings.model_copy(update={"spec": llm})
+    return settings.model_copy(update={"store": store, "llm": llm_settings})
+
+
+def _run_dir(out_dir: Path | None, kind: str) -> Path:
+    if out_dir is not None:
+        return out_dir
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Path("eval-runs") / f"{kind}-{stamp}"
+
+
+class Library:
+    """An open literature store: ingest, search, ask, extract and evaluate.
+
+    One instance per process is enough; its methods are safe to call from
+    several threads (the web app does).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: ClientAPI,
+        embedder: SentenceTransformer,
+        index: HybridIndex,
+    ) -> None:
+        """Wrap parts already opened; most callers want :meth:`Library.open`."""
+        self.settings = settings
+        self.client = client
+        self.embedder = embedder
+        self._index = index
+        self._lock = threading.RLock()
+        self._models: dict[str, BaseChatModel | None] = {}
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path | str | None = None,
+        *,
+        store_url: str | None = None,
+        llm: str | None = None,
+        settings: Settings | None = None,
+        on_status: Callable[[str], None] | None = None,
+    ) -> Library:
+        """Connect to the store, load the embedder and open the hybrid index.
+
+        Args:
+            data_dir: Data directory (default ``.sarcolit`` or the settings').
+            store_url: A Chroma server to use instead of the embedded store.
+            llm: Chat-model spec for answers (default: ``SARCOLIT_LLM__SPEC``).
+            settings: Base settings (default: environment and ``sarcolit.toml``).
+            on_status: Called with a short message before each slow step.
+
+        Raises:
+            ConfigError: a setting is malformed.
+            BackendUnavailable: the Chroma server does not answer.
+        """
+        settings = configure(settings, data_dir=data_dir, store_url=store_url, llm=llm)
+        status = on_status or (lambda _message: None)
+        client = chroma_client(settings.store)
+        status("Loading the embedding model")
+        embedder = _load_embedder()
+        status("Opening the index")
+        index = open_index(client, settings, embedder)
+        return cls(settings, client, embedder, index)
+
+    @property
+    def index(self) -> HybridIndex:
+        """The hybrid index (Chroma and BM25) this library searches."""
+        return self._index
+
+    # -- models -------------------------------------------------------------
+
+    def chat_model(self) -> BaseChatModel | None:
+        """Return the configured chat model (loaded once), or None for ``none``.
+
+        Raises:
+            ConfigError: the spec or its package is wrong.
+            BackendUnavailable: the model server does not answer.
+        """
+        spec = self.settings.llm.spec
+        with self._lock:
+            if spec not in self._models:
+                self._models[spec] = chat_model(spec, self.settings)
+            return self._models[spec]
+
+    def use_model(self, model: BaseChatModel | None) -> None:
+        """Answer and extract with ``model`` (built by the caller) from now on."""
+        with self._lock:
+            self._models[self.settings.llm.spec] = model
+
+    def _model_for(self, answerer: Answerer) -> tuple[BaseChatModel | None, str]:
+        """Return the model ``answerer`` asks for, or None and why not."""
+        if answerer == "extractive":
+            return None, ""
+        if answerer == "llm" and self.settings.llm.spec == "none":
+            raise ConfigError(
+                "the llm answerer needs a model: pass --llm SPEC or set "
+                "SARCOLIT_LLM__SPEC (local:, openai:MODEL, ollama:MODEL)"
+            )
+        try:
+            return self.chat_model(), ""
+        except (BackendUnavailable, ConfigError) as exc:
+            if answerer == "llm":
+                raise
+            spec = self.settings.llm.spec
+            return None, f"LLM unavailable ({spec}: {exc}); extractive answer shown"
+
+    # -- documents ----------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[Path | str],
+        on_file: Callable[[FileOutcome], None] | None = None,
+    ) -> IngestReport:
+        """Read, chunk, embed and store files and folders; bring the index up to date.
+
+        A file that cannot be read is reported in the result and the others go on.
+
+        Raises:
+            BackendUnavailable: the store failed; files already stored stay stored.
+        """
+        files = [Path(p) for p in paths]
+        with self._lock:
+            try:
+                return ingest_paths(
+                    files,
+                    self._index.cols,
+                    self.embedder,
+                    self.settings.ingest,
+                    on_file,
+                )
+            finally:
+                self._index.refresh()
+
+    def documents(self) -> list[DocInfo]:
+        """Return the catalogue of ingested documents, by title."""
+        with self._lock:
+            docs = self._index.documents()
+        return sorted(docs, key=lambda d: d.title.casefold())
+
+    def get_documents(self, ids: Sequence[str] | None = None) -> list[Document]:
+        """Return ingested documents with their normalised text (all when None)."""
+        with self._lock:
+            return self._index.get_documents(None if ids is None else list(ids))
+
+    # -- search and answers -------------------------------------------------
+
+    def _settings_for(self, k: int | None) -> Settings:
+        if k is None:
+            return self.settings
+        retrieval = self.settings.retrieval.model_copy(update={"answer_pool": k})
+        return self.settings.model_copy(update={"retrieval": retrieval})
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[SearchHit]:
+        """Return the ``k`` passages hybrid search (MiniLM + BM25) ranks highest.
+
+        Raises:
+            BackendUnavailable: the Chroma server stopped answering.
+        """
+        with self._lock:
+            return self._index.search(query, k, filters)
+
+    def ask_events(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        answerer: Answerer = "auto",
+    ) -> Iterator[AnswerEvent]:
+        """Answer ``question``, yielding LLM events as they come, then ``Done``.
+
+        With no model (or ``answerer="extractive"``) the only event is ``Done``
+        with the extractive answer. With a model, verified sentences stream as
+        :class:`~sarcolit.retrieval.Checked` events; a model that cannot be
+        loaded or reached gives the extractive answer with a note.
+
+        Args:
+            question: The question, as asked.
+            k: Passages the answer reads (default: ``retrieval.answer_pool``).
+            filters: Restrict the passages retrieved.
+            answerer: ``auto``, ``extractive`` or ``llm`` (an error without a model).
+        """
+        settings = self._settings_for(k)
+        model, note = self._model_for(answerer)
+        notes = (note,) if note else ()
+        if model is not None:
+            try:
+                with self._lock:
+                    yield from stream_llm_answer(
+                        question, self._index, settings, model, filters
+                    )
+                return
+            except (BackendUnavailable, ConfigError) as exc:
+                if answerer == "llm":
+                    raise
+                notes = (f"LLM failed ({exc}); extractive answer shown",)
+        with self._lock:
+            answer = answer_question(question, self._index, settings, filters)
+        yield Done(answer.model_copy(update={"notes": (*answer.notes, *notes)}))
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        answerer: Answerer = "auto",
+    ) -> Answer:
+        """Answer with cited sentences from the literature, or refuse and say why.
+
+        See :meth:`ask_events` for the arguments; this returns the final answer.
+        """
+        for event in self.ask_events(question, k=k, filters=filters, answerer=answerer):
+            if isinstance(event, Done):
+                return event.answer
+        raise AssertionError("ask_events ended without an answer")  # unreachable
+
+    # -- trial records ------------------------------------------------------
+
+    def extract(
+        self,
+        paths: Sequence[Path | str] = (),
+        *,
+        out: Path | str = Path("records.jsonl"),
+        csv: Path | str | None = None,
+        documents: Sequence[Document] | None = None,
+        on_progress: Progress | None = None,
+    ) -> BatchReport:
+        """Extract trial records from files (or given documents) into JSONL and CSV.
+
+        Files already extracted into ``out`` (same content) are skipped; a file
+        that fails is reported and the others go on. The configured chat model,
+        if any, extracts; otherwise the rules do.
+
+        Args:
+            paths: Files or folders of papers.
+            out: JSON Lines output (appended to, resumable).
+            csv: Also write a long-format CSV here.
+            documents: Already-read documents to extract instead of ``paths``
+                (e.g. :meth:`get_documents`).
+            on_progress: Called with (source, done, total) after each file.
+        """
+        model = self.chat_model()
+        workers = self.settings.extraction.llm_workers if model is not None else 1
+        csv_path = Path(csv) if csv is not None else None
+        if documents is not None:
+            return run_documents(
+                documents,
+                Path(out),
+                csv_path=csv_path,
+                model=model,
+                workers=workers,
+                on_progress=on_progress,
+            )
+        return run_batch(
+            [Path(p) for p in paths],
+            Path(out),
+            settings=self.settings,
+            csv_path=csv_path,
+            model=model,
+            workers=workers,
+            on_progress=on_progress,
+        )
+
+    def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
+        """Return the merged trial records of ingested documents (rule extractor)."""
+        records: list[TrialRecord] = []
+        for document in self.get_documents(doc_ids):
+            records.extend(extract_document(document, None).records)
+        return list(merge_records(records))
+
+    # -- evals --------------------------------------------------------------
+
+    def _gold_corpus(self, corpus: Path | str | None) -> dict[str, Document]:
+        if corpus is not None:
+            return load_corpus(Path(corpus), max_bytes=self.settings.ingest.max_bytes)
+        documents = self.get_documents()
+        if not documents:
+            raise ConfigError(
+                "the library holds no documents; ingest corpus/ first "
+                "(sarcolit ingest corpus/) or pass a corpus folder"
+            )
+        return corpus_of(documents)
+
+    def evaluate_qa(
+        self,
+        gold: Path | str | None = None,
+        *,
+        k: int = 8,
+        answerer: Answerer = "auto",
+        corpus: Path | str | None = None,
+        out_dir: Path | None = None,
+        progress: EvalProgress | None = None,
+    ) -> QARun:
+        """Answer every gold question; score retrieval, citations and answers.
+
+        Args:
+            gold: JSONL gold file (default: the bundled QA gold set).
+            k: Cut-off of recall@k.
+            answerer: As for :meth:`ask`.
+            corpus: Read the evidence documents from this folder instead of the
+                library.
+            out_dir: Run directory (default ``eval-runs/qa-TIMESTAMP``).
+            progress: Called with (done, total) after each question.
+
+        Raises:
+            GoldFileError: the gold file is malformed or cites unknown text.
+        """
+        self._model_for(answerer)  # a missing model fails before any work
+        gold_path = Path(gold) if gold is not None else QA_GOLD
+        questions = load_qa_gold(gold_path, self._gold_corpus(corpus))
+        return run_qa_eval(
+            questions,
+            search=lambda query, depth: self.search(query, depth),
+            answer=lambda question: self.ask(question, answerer=answerer),
+            out_dir=_run_dir(out_dir, "qa"),
+            k=k,
+            settings={"gold": str(gold_path), "answerer": answerer},
+            progress=progress,
+        )
+
+    def evaluate_extraction(
+        self,
+        gold: Path | str | None = None,
+        *,
+        corpus: Path | str | None = None,
+        extractor: Literal["rules", "llm"] = "rules",
+        out_dir: Path | None = None,
+        progress: EvalProgress | None = None,
+    ) -> ExtractionRun:
+        """Extract records from the gold documents and score them field by field.
+
+        Args:
+            gold: JSONL gold file (default: the bundled extraction gold set).
+            corpus: Folder of the gold documents (default: the library's).
+            extractor: ``rules`` or ``llm`` (the configured chat model).
+            out_dir: Run directory (default ``eval-runs/extraction-TIMESTAMP``).
+            progress: Called with (done, total) as documents are extracted.
+
+        Raises:
+            GoldFileError: the gold file is malformed or names unknown documents.
+        """
+        model = None
+        if extractor == "llm":
+            model = self._model_for("llm")[0]
+        documents: Mapping[str, Document] = self._gold_corpus(corpus)
+        gold_path = Path(gold) if gold is not None else EXTRACTION_GOLD
+        rows = load_extraction_gold(gold_path, documents)
+        return run_extraction_eval(
+            rows,
+            documents,
+            extract=lambda document: extract_document(document, model).records,
+            out_dir=_run_dir(out_dir, "extraction"),
+            settings={"gold": str(gold_path), "extractor": extractor},
+            progress=progress,
+        )
