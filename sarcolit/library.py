@@ -95,9 +95,9 @@ def configure(
     return settings.model_copy(update={"store": store, "llm": llm_settings})
 
 
-def _run_dir(out_dir: Path | None, kind: str) -> Path:
+def _run_dir(out_dir: Path | str | None, kind: str) -> Path:
     if out_dir is not None:
-        return out_dir
+        return Path(out_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Path("eval-runs") / f"{kind}-{stamp}"
 
@@ -385,7 +385,7 @@ class Library:
         k: int = 8,
         answerer: Answerer = "auto",
         corpus: Path | str | None = None,
-        out_dir: Path | None = None,
+        out_dir: Path | str | None = None,
         progress: EvalProgress | None = None,
     ) -> QARun:
         """Answer every gold question; score retrieval, citations and answers.
@@ -421,7 +421,7 @@ class Library:
         *,
         corpus: Path | str | None = None,
         extractor: Literal["rules", "llm"] = "rules",
-        out_dir: Path | None = None,
+        out_dir: Path | str | None = None,
         progress: EvalProgress | None = None,
     ) -> ExtractionRun:
         """Extract records from the gold documents and score them field by field.

@@ -70,6 +70,7 @@ def _filters(
 
 @app.command()
 def ingest(
+    context: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
@@ -77,7 +78,7 @@ def ingest(
     """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml)."""
     with reported_errors():
         files = expand_paths(paths)
-        library = open_library(store_url, data_dir)
+        library = open_library(context, store_url, data_dir)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("Ingesting", total=len(files))
@@ -113,6 +114,7 @@ def _print_hit(rank: int, hit: SearchHit) -> None:
 
 @app.command()
 def search(
+    context: typer.Context,
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: TopK = None,
     subtype: Subtype = None,
@@ -125,7 +127,7 @@ def search(
 ) -> None:
     """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
     with reported_errors():
-        library = open_library(store_url, data_dir)
+        library = open_library(context, store_url, data_dir)
         hits = library.search(query, k, _filters(subtype, agent, nct, doc))
     if as_json:
         out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
@@ -156,6 +158,7 @@ def _print_answer(answer: Answer) -> None:
 
 @app.command()
 def ask(
+    context: typer.Context,
     question: Annotated[str | None, typer.Argument(help="The question.")] = None,
     questions: Annotated[
         Path | None,
@@ -180,7 +183,7 @@ def ask(
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
         asked = [question] if question is not None else read_questions(questions)
         filters = _filters(subtype, agent, nct, doc)
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm)
         for text in asked:
             answer = library.ask(text, k=k, filters=filters)
             if as_json:
@@ -194,6 +197,7 @@ def ask(
 
 @app.command()
 def serve(
+    context: typer.Context,
     host: Annotated[
         str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you mean it.")
     ] = "127.0.0.1",
@@ -206,7 +210,7 @@ def serve(
     from sarcolit.ui.app import serve as serve_app
 
     with reported_errors():
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm)
         err.print(f"sarcolit at http://{host}:{port}/ (HTTP API under /api)")
         serve_app(library, host=host, port=port)
 

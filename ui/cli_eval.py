@@ -97,6 +97,7 @@ def _progress(description: str) -> Progress:
 
 @eval_app.command("qa")
 def qa(
+    context: typer.Context,
     gold: Gold = None,
     corpus: CorpusDir = None,
     answerer: Annotated[
@@ -123,7 +124,7 @@ def qa(
                 f"--answerer must be auto, extractive or llm, not {answerer!r}"
             )
         bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm)
         with _progress("Answering gold questions") as progress:
             task = progress.tasks[0].id
             run = library.evaluate_qa(
@@ -141,6 +142,7 @@ def qa(
 
 @eval_app.command("extraction")
 def extraction(
+    context: typer.Context,
     gold: Gold = None,
     corpus: Annotated[
         Path, typer.Option("--corpus", help="Folder the gold documents are in.")
@@ -161,7 +163,7 @@ def extraction(
         if extractor not in ("rules", "llm"):
             raise ConfigError(f"--extractor must be rules or llm, not {extractor!r}")
         bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm)
         with _progress("Extracting gold documents") as progress:
             task = progress.tasks[0].id
             run = library.evaluate_extraction(

@@ -47,6 +47,7 @@ def _run(
 
 
 def extract(
+    context: typer.Context,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders of papers.")
     ] = None,
@@ -67,7 +68,7 @@ def extract(
     with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm)
         report = _run(library, paths or [], out, csv, from_index)
     for failure in report.failures:
         err.print(f"failed: {failure.source}: {failure.reason}")

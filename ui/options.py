@@ -47,9 +47,20 @@ def settings_for(
 
 
 def open_library(
-    store_url: str | None, data_dir: Path | None, llm: str | None = None
+    context: typer.Context,
+    store_url: str | None,
+    data_dir: Path | None,
+    llm: str | None = None,
 ) -> Library:
-    """Open the library the options name, showing a spinner for each slow step."""
+    """Open the library the options name, showing a spinner for each slow step.
+
+    A ``Library`` given as the context object (``app(obj=library)``, or
+    ``CliRunner.invoke(app, args, obj=library)``) serves the command instead,
+    so the CLI can run inside a process that already holds one.
+    """
+    given = context.find_object(Library)
+    if given is not None:
+        return given
     settings = settings_for(store_url, data_dir, llm)
     status = err.status("Opening the library")
     with status:
