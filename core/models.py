@@ -10,7 +10,9 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-DocKind = Literal["review", "trial", "article", "unknown"]
+DocKind = Literal["review", "trial", "regulatory", "table", "article", "unknown"]
+"""review: many trials; trial: a single-trial report; regulatory: an approval or
+designation text; table: results tables flattened to text; article: other."""
 
 
 class _Frozen(BaseModel):
@@ -42,6 +44,24 @@ class Page(Span):
     number: int = Field(ge=1, description="1-based page number.")
 
 
+class Subject(_Frozen):
+    """The trial a single-trial text reports, read from its title and opening.
+
+    Every sentence of such a text carries this context: a results sentence that
+    names no trial still reports this one.
+    """
+
+    trials: tuple[str, ...] = Field(default=(), description="Trial names.")
+    nct_ids: tuple[str, ...] = Field(default=(), description="NCT identifiers.")
+    agents: tuple[str, ...] = Field(default=(), description="Canonical agents.")
+    agent_classes: tuple[str, ...] = Field(default=(), description="Their classes.")
+    subtypes: tuple[str, ...] = Field(default=(), description="Canonical subtypes.")
+    phase: str | None = Field(default=None, description="Phase: I, I/II, II, III.")
+    spans: tuple[Span, ...] = Field(
+        default=(), description="The opening and registration sentences read."
+    )
+
+
 class Document(_Frozen):
     """A normalised document: its canonical text and where its parts lie."""
 
@@ -53,6 +73,9 @@ class Document(_Frozen):
     text: str = Field(description="The normalised text; every offset points here.")
     sections: tuple[Section, ...] = ()
     pages: tuple[Page, ...] = ()
+    subject: Subject | None = Field(
+        default=None, description="The trial a single-trial text reports."
+    )
 
     def quote(self, start: int, end: int) -> str:
         """Return the exact text at ``[start, end)``."""
@@ -82,6 +105,19 @@ class Tags(_Frozen):
     agent_classes: tuple[str, ...] = ()
     subtypes: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, subject: Subject | None) -> Tags:
+        """Return the tags of a document's subject (empty when it has none)."""
+        if subject is None:
+            return cls()
+        return cls(
+            nct_ids=subject.nct_ids,
+            trials=subject.trials,
+            agents=subject.agents,
+            agent_classes=subject.agent_classes,
+            subtypes=subject.subtypes,
+        )
+
     def is_empty(self) -> bool:
         """Return True when no entity was recognised."""
         return not any(
@@ -98,6 +134,11 @@ class Chunk(Span):
     section: str = ""
     page: int | None = None
     tags: Tags = Tags()
+    context: Tags = Field(
+        default=Tags(),
+        description="Entities of the document's subject trial, which every "
+        "passage of a single-trial text reports even where it names none.",
+    )
 
 
 class Quote(Span):

@@ -8,6 +8,7 @@ text raises :class:`~sarcolit.core.errors.GoldFileError` naming the line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Literal, Self, TypeVar
@@ -31,8 +32,16 @@ class _GoldModel(BaseModel):
 class EvidenceRef(_GoldModel):
     """A quote from a corpus document, as written in a gold file."""
 
-    doc: str = Field(min_length=1, description="Corpus-relative path or title.")
-    quote: str = Field(min_length=1, description="Exact text of the normalised doc.")
+    doc: str = Field(
+        default="",
+        description="Corpus-relative path or title; empty: whichever document "
+        "holds the quote.",
+    )
+    quote: str = Field(
+        min_length=1,
+        description="Text of the document, raw or normalised (it is normalised "
+        "when the file is loaded).",
+    )
 
 
 class QAGoldRow(_GoldModel):
@@ -43,8 +52,9 @@ class QAGoldRow(_GoldModel):
     must_contain: tuple[str, ...] = Field(
         description="Key facts a correct answer states (numbers are normalised)."
     )
-    evidence: tuple[EvidenceRef, ...] = Field(
-        description="Quotes that support the answer; empty when unanswerable."
+    evidence: tuple[EvidenceRef | str, ...] = Field(
+        description="Quotes that support the answer ({doc, quote}, or a plain "
+        "quote found in whichever document holds it); empty when unanswerable."
     )
     evidence_match: Literal["all", "any"] = Field(
         default="all",
@@ -118,7 +128,9 @@ def _rows(path: Path) -> Iterator[tuple[int, str]]:
 
 def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
+    # A union's member model shows in the path ('evidence.0.EvidenceRef.quote'):
+    # gold fields are lower-case, so capitalised parts are dropped.
+    where = ".".join(str(part) for part in error["loc"] if not str(part)[:1].isupper())
     if error["type"] == "json_invalid":
         return f"malformed JSON: {error['msg']}"
     if not where:
@@ -175,34 +187,67 @@ def find_document(corpus: Mapping[str, Document], ref: str) -> Document | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _find(text: str, quote: str) -> tuple[int, int] | None:
+    """Return the span of ``quote`` in ``text``, allowing any run of whitespace."""
+    start = text.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    words = quote.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    found = re.search(pattern, text)
+    return (found.start(), found.end()) if found else None
+
+
+def _holder(
+    corpus: Mapping[str, Document], quote: str, *, path: Path, line: int
+) -> Document:
+    for key in sorted(corpus):
+        if _find(corpus[key].text, quote) is not None:
+            return corpus[key]
+    raise GoldFileError(path, line, f"quote {quote[:60]!r} is in no corpus document")
+
+
 def locate(
-    corpus: Mapping[str, Document], ref: EvidenceRef, *, path: Path, line: int
+    corpus: Mapping[str, Document],
+    ref: EvidenceRef | str,
+    *,
+    path: Path,
+    line: int,
 ) -> Quote:
-    """Return the span of ``ref.quote`` in its document (first occurrence).
+    """Return the span of the evidence quote in its document (first occurrence).
+
+    The quote is normalised as documents are (so text copied from the raw file
+    matches) and whitespace runs match any whitespace. A plain string, or a
+    ref without ``doc``, is looked up in every document (sorted by path).
 
     Raises:
         GoldFileError: the document is unknown or the quote is not in its text.
     """
-    doc = find_document(corpus, ref.doc)
-    if doc is None:
-        known = ", ".join(sorted(corpus)[:5]) or "none"
-        raise GoldFileError(
-            path, line, f"document {ref.doc!r} is not in the corpus (known: {known})"
-        )
-    start = doc.text.find(ref.quote)
-    if start < 0:
-        hint = ""
-        if normalize(ref.quote) in doc.text:
-            hint = "; it matches after normalisation, so write it as normalised text"
+    ref = EvidenceRef(quote=ref) if isinstance(ref, str) else ref
+    quote = " ".join(normalize(ref.quote).split())
+    if not ref.doc:
+        doc = _holder(corpus, quote, path=path, line=line)
+    else:
+        found_doc = find_document(corpus, ref.doc)
+        if found_doc is None:
+            known = ", ".join(sorted(corpus)[:5]) or "none"
+            raise GoldFileError(
+                path,
+                line,
+                f"document {ref.doc!r} is not in the corpus (known: {known})",
+            )
+        doc = found_doc
+    span = _find(doc.text, quote)
+    if span is None:
         raise GoldFileError(
             path,
             line,
-            f"quote {ref.quote[:60]!r} is not in the normalised text of "
-            f"{ref.doc}{hint}",
+            f"quote {ref.quote[:60]!r} is not in the text of {ref.doc or doc.source}",
         )
-    return Quote(
-        doc_id=doc.id, start=start, end=start + len(ref.quote), quote=ref.quote
-    )
+    start, end = span
+    return Quote(doc_id=doc.id, start=start, end=end, quote=doc.text[start:end])
 
 
 def load_qa_gold(path: Path, corpus: Mapping[str, Document]) -> list[GoldQuestion]:

@@ -18,7 +18,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Metadata
 
-from sarcolit.core.models import Chunk, Document, Page, Section, Tags
+from sarcolit.core.models import Chunk, Document, Page, Section, Subject, Tags
 from sarcolit.core.settings import StoreSettings
 
 _TAG_PREFIXES = {
@@ -69,9 +69,12 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int | bool]:
         "section": chunk.section,
         "page": chunk.page if chunk.page is not None else -1,
         "tags": chunk.tags.model_dump_json(),
+        "context": chunk.context.model_dump_json(),
     }
+    # A filter admits a passage that names the entity or whose document's
+    # subject trial is about it.
     for field in _TAG_PREFIXES:
-        for value in getattr(chunk.tags, field):
+        for value in {*getattr(chunk.tags, field), *getattr(chunk.context, field)}:
             meta[tag_key(field, value)] = True
     return meta
 
@@ -92,6 +95,7 @@ def chunk_from_row(chunk_id: str, text: str, meta: Metadata) -> Chunk:
         section=str(meta.get("section") or ""),
         page=page if page > 0 else None,
         tags=Tags.model_validate_json(str(meta.get("tags") or "{}")),
+        context=Tags.model_validate_json(str(meta.get("context") or "{}")),
     )
 
 
@@ -108,12 +112,14 @@ def doc_metadata(
         "complete": complete,
         "sections": json.dumps([s.model_dump() for s in doc.sections]),
         "pages": json.dumps([p.model_dump() for p in doc.pages]),
+        "subject": doc.subject.model_dump_json() if doc.subject else "",
     }
 
 
 def doc_from_row(doc_id: str, text: str, meta: Metadata) -> Document:
     """Rebuild a ``Document`` from a Chroma row."""
     year = _int(meta.get("year"))
+    subject = str(meta.get("subject") or "")
     return Document(
         id=doc_id,
         source=str(meta["source"]),
@@ -125,6 +131,7 @@ def doc_from_row(doc_id: str, text: str, meta: Metadata) -> Document:
             Section.model_validate(s) for s in json.loads(str(meta["sections"]))
         ),
         pages=tuple(Page.model_validate(p) for p in json.loads(str(meta["pages"]))),
+        subject=Subject.model_validate_json(subject) if subject else None,
     )
 
 

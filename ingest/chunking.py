@@ -13,7 +13,7 @@ import itertools
 import math
 import re
 
-from sarcolit.core.models import Chunk, Document
+from sarcolit.core.models import Chunk, Document, Tags
 from sarcolit.ingest.tags import tag_text
 
 # Words before a period that do not end a sentence (compared lowercased).
@@ -211,6 +211,7 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
     if max_tokens < 1:
         raise ValueError(f"max_tokens must be positive, got {max_tokens}")
     chunks: list[Chunk] = []
+    context = Tags.of(doc.subject)
     for seg_start, seg_end, path in _segments(doc):
         for start, end in _pack(doc.text, seg_start, seg_end, max_tokens):
             text = doc.text[start:end]
@@ -224,6 +225,7 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
                     section=path,
                     page=doc.page_at(start),
                     tags=tag_text(f"{path}\n{text}" if path else text),
+                    context=context,
                 )
             )
     return chunks

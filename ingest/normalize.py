@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # NFKC runs first (ligatures, NBSP, full-width forms); this table then folds what
 # NFKC leaves alone: dash variants, minus signs, curly quotes, invisible characters.
@@ -25,6 +26,9 @@ _TRANSLATION: dict[int, str | None] = {
     ord("\x0b"): " ",
     ord("\x0c"): " ",
 }
+# Lancet-style decimals ("0·61", "4·7 months") read as decimal points; the
+# replacement keeps every offset, one character for one.
+_MIDDLE_DOT_DECIMAL = re.compile(r"(?<=\d)[\u00b7\u2219\u22c5](?=\d)")
 _SPACE_RUNS = re.compile(r"[ \t]+")
 _TRAILING_SPACE = re.compile(r" +(?=\n|\Z)")
 
@@ -33,41 +37,65 @@ def normalize(text: str) -> str:
     """Return the canonical form of ``text``; offsets everywhere point into it.
 
     NFKC, dashes and minus signs to ASCII '-', curly quotes to straight quotes,
+    a middle dot between digits to a decimal point ('0·61' -> '0.61'),
     soft hyphens and zero-width characters removed, runs of spaces and tabs
     collapsed to one space, trailing spaces stripped from every line. Newlines
     are kept (CR and CRLF become LF).
     """
     text = text.replace("\r\n", "\n")
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
+    text = _MIDDLE_DOT_DECIMAL.sub(".", text)
     text = _SPACE_RUNS.sub(" ", text)
     return _TRAILING_SPACE.sub("", text)
 
 
-_LINE_END_HYPHEN = re.compile(r"(\w?)[-\u2010\u2011][ \t]*\n[ \t]*(\w?)")
+_LINE_END_HYPHEN = re.compile(r"(\w*)[-\u2010\u2011][ \t]*\n[ \t]*(\w*)")
+_COMPOUND = re.compile(r"\b([a-z]+)-([a-z]+)\b")
 _SOFT_HYPHEN_BREAK = re.compile(r"\u00ad[ \t]*\n[ \t]*")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
-def _join_hyphenated(match: re.Match[str]) -> str:
-    left, right = match.group(1), match.group(2)
-    if left.islower() and right.islower() and left.isalpha() and right.isalpha():
-        return left + right
-    return f"{left}-{right}"
+def compounds(text: str) -> frozenset[str]:
+    """Return the hyphenated lowercase compounds written within lines of ``text``.
+
+    A PDF reader passes them to :func:`dehyphenate`: a word the document itself
+    writes with a hyphen ('progression-free') keeps it when a line break falls
+    on that hyphen.
+    """
+    return frozenset(m.group().lower() for m in _COMPOUND.finditer(text))
 
 
-def dehyphenate(text: str) -> str:
+def _joiner(keep: frozenset[str]) -> Callable[[re.Match[str]], str]:
+    def join(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        word_break = (
+            left[-1:].isalpha()
+            and left[-1:].islower()
+            and right[:1].isalpha()
+            and right[:1].islower()
+        )
+        if word_break and f"{left}-{right}".lower() not in keep:
+            return left + right
+        return f"{left}-{right}"
+
+    return join
+
+
+def dehyphenate(text: str, keep: frozenset[str] = frozenset()) -> str:
     r"""Join the lines of PDF paragraph text, undoing hyphenation at line ends.
 
-    A hyphen at a line end is dropped only when a lowercase letter stands on both
-    sides ('immuno-\\ntherapy' -> 'immunotherapy'); otherwise it is kept
-    ('PD-\\nL1' -> 'PD-L1'). Other line breaks become one space; blank lines
-    (paragraph breaks) are kept as one blank line.
+    A hyphen at a line end is dropped when a lowercase letter stands on both
+    sides ('immuno-\\ntherapy' -> 'immunotherapy'), unless the hyphenated word
+    is in ``keep`` (see :func:`compounds`); otherwise it is kept ('PD-\\nL1' ->
+    'PD-L1'). Other line breaks become one space; blank lines (paragraph
+    breaks) are kept as one blank line.
     """
+    join = _joiner(keep)
     paragraphs = _PARAGRAPH_BREAK.split(text.strip())
     joined = []
     for paragraph in paragraphs:
         paragraph = _SOFT_HYPHEN_BREAK.sub("", paragraph)
-        paragraph = _LINE_END_HYPHEN.sub(_join_hyphenated, paragraph)
+        paragraph = _LINE_END_HYPHEN.sub(join, paragraph)
         joined.append(_LINE_BREAK.sub(" ", paragraph))
     return "\n\n".join(joined)

@@ -18,7 +18,7 @@ from typing import Any
 from sarcolit.core.errors import IngestError
 from sarcolit.core.models import Document
 from sarcolit.ingest.assemble import Block, assemble
-from sarcolit.ingest.normalize import dehyphenate
+from sarcolit.ingest.normalize import compounds, dehyphenate
 from sarcolit.ingest.text import is_heading_line
 
 HEADING_SIZE_RATIO = 1.15
@@ -87,9 +87,10 @@ def _blocks(groups: list[list[_Line]]) -> list[Block]:
     body = _body_size(groups)
     runs = [run for lines in groups for run in _runs(lines, body)]
     sizes = sorted({rank for rank, lines in runs if rank is not None}, reverse=True)
+    keep = compounds(" ".join(line.text for lines in groups for line in lines))
     blocks: list[Block] = []
     for rank, lines in runs:
-        text = dehyphenate("\n".join(line.text for line in lines))
+        text = dehyphenate("\n".join(line.text for line in lines), keep)
         page = lines[0].page
         if text.isdigit():
             continue  # a page number

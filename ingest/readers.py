@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sarcolit.core.errors import IngestError
 from sarcolit.core.models import DocKind, Document
+from sarcolit.ingest.context import with_context
 from sarcolit.ingest.html import read_html
 from sarcolit.ingest.jats import read_jats
 from sarcolit.ingest.pdf import read_pdf
@@ -127,7 +128,8 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
     The checks run in order: the file exists, its suffix is supported, it is no
     larger than ``max_bytes``, it is not empty, and (for text formats) it holds
     no NUL byte and decodes as UTF-8. A sidecar ``<stem>.meta.json`` beside the
-    file overrides title, year and kind.
+    file overrides title, year and kind. The kind, when no sidecar gives it, and
+    the subject trial are read from the text (:mod:`sarcolit.ingest.context`).
 
     Raises:
         IngestError: one line saying what is wrong with the file.
@@ -139,4 +141,5 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
     document = READERS[path.suffix.lower()](path)
     if not document.text.strip():
         raise IngestError(path, "no text left after normalisation (is it a scan?)")
-    return _apply_sidecar(document, sidecar)
+    kind_given = sidecar is not None and sidecar.kind is not None
+    return with_context(_apply_sidecar(document, sidecar), kind_given=kind_given)

@@ -96,7 +96,7 @@ class Filters:
         if self.doc_ids and chunk.doc_id not in self.doc_ids:
             return False
         return all(
-            set(wanted) & set(getattr(chunk.tags, name))
+            set(wanted) & {*getattr(chunk.tags, name), *getattr(chunk.context, name)}
             for name, wanted in self._tag_filters()
         )
 

@@ -62,15 +62,28 @@ def test_missing_quote_names_the_line(
     assert "ORR of 81%" in info.value.reason
 
 
-def test_unnormalised_quote_gets_a_hint(
+def test_quote_copied_from_the_raw_text_is_normalised_at_load(
     tmp_path: Path, corpus: dict[str, Document]
 ) -> None:
-    nbsp = {
+    raw = {
         **ROW,
-        "evidence": [{"doc": "Mini review", "quote": "phase\u00a0II SARC028"}],
+        "evidence": [{"doc": "Mini review", "quote": "phase\u00a0II\n  SARC028"}],
     }
-    with pytest.raises(GoldFileError, match="after normalisation"):
-        load_qa_gold(write(tmp_path, nbsp), corpus)
+    (loaded,) = load_qa_gold(write(tmp_path, raw), corpus)
+    span = loaded.spans[0]
+    text = corpus["reviews/mini.txt"].text
+    assert text[span.start : span.end] == span.quote == "phase II SARC028"
+
+
+def test_plain_string_evidence_is_found_in_whichever_document_holds_it(
+    tmp_path: Path, corpus: dict[str, Document]
+) -> None:
+    plain = {**ROW, "evidence": ["had an ORR of 18%"]}
+    (loaded,) = load_qa_gold(write(tmp_path, plain), corpus)
+    assert loaded.spans[0].doc_id == "rev1"
+    nowhere = {**ROW, "evidence": ["had an ORR of 81%"]}
+    with pytest.raises(GoldFileError, match="in no corpus document"):
+        load_qa_gold(write(tmp_path, nowhere), corpus)
 
 
 @pytest.mark.parametrize(

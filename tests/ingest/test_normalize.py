@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sarcolit.ingest.assemble import Block, assemble, document_id
-from sarcolit.ingest.normalize import dehyphenate, normalize
+from sarcolit.ingest.normalize import compounds, dehyphenate, normalize
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,20 @@ def test_normalize_is_idempotent() -> None:
 
 def test_dehyphenate_joins_lowercase_word_break() -> None:
     assert dehyphenate("an immuno-\ntherapy trial") == "an immunotherapy trial"
+
+
+def test_dehyphenate_keeps_a_compound_the_document_writes_elsewhere() -> None:
+    keep = compounds("median progression-free survival was 4.1 months")
+    text = "the progression-\nfree rate and an immuno-\ntherapy"
+    assert dehyphenate(text, keep) == "the progression-free rate and an immunotherapy"
+
+
+def test_middle_dot_decimals_become_decimal_points_in_place() -> None:
+    text = "HR 0\u00b761 (95% CI 0\u00b739-0\u00b796); 4\u00b77 months; a \u00b7 b"
+    normal = normalize(text)
+    assert normal == "HR 0.61 (95% CI 0.39-0.96); 4.7 months; a \u00b7 b"
+    assert len(normal) == len(text)
+    assert normalize(normal) == normal
 
 
 def test_dehyphenate_keeps_hyphen_when_a_side_is_not_lowercase() -> None:

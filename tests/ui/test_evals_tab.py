@@ -26,14 +26,14 @@ def gold_subset(source: Path, ids: set[str], target: Path) -> Path:
 def test_qa_eval_on_an_uploaded_gold_file(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
-    gold = gold_subset(QA_GOLD, {"r001", "u001"}, tmp_path / "qa.jsonl")
+    gold = gold_subset(QA_GOLD, {"r001", "u003"}, tmp_path / "qa.jsonl")
     status, metrics, items, plots, files = run_eval(
         live_server.state, QA, str(gold), "evals-test"
     )
     assert "2 items scored" in status
     names = {row[0] for row in metrics}
     assert {"answer_correctness", "refusal_accuracy"} <= names
-    assert [row[0] for row in items] == ["r001", "u001"]
+    assert [row[0] for row in items] == ["r001", "u003"]
     assert plots
     assert all(Path(p).suffix == ".png" and Path(p).exists() for p in plots)
     assert [Path(f).name for f in files] == ["results.json", "items.jsonl", "report.md"]
