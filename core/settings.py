@@ -56,12 +56,18 @@ class RetrievalSettings(_Section):
         description="Candidates taken from each retriever before fusion.",
     )
     rrf_k: int = Field(default=60, gt=0, description="Reciprocal rank fusion constant.")
+    bm25_weight: float = Field(
+        default=2.0,
+        gt=0.0,
+        description="Weight of the BM25 ranking against the vector ranking (1.0) in "
+        "the fusion; BM25 finds trial names, numbers and abbreviations best.",
+    )
     answer_pool: int = Field(
-        default=16, gt=0, description="Passages the answerer reads its sentences from."
+        default=24, gt=0, description="Passages the answerer reads its sentences from."
     )
     max_sentences: int = Field(default=3, gt=0, description="Sentences in an answer.")
     min_support: float = Field(
-        default=0.5,
+        default=0.25,
         ge=0.0,
         le=1.0,
         description="Least share of the question's weighted terms that the best "

@@ -14,6 +14,7 @@ import math
 import re
 
 from sarcolit.core.models import Chunk, Document, Tags
+from sarcolit.ingest.sections import heading_line
 from sarcolit.ingest.tags import tag_text
 
 # Words before a period that do not end a sentence (compared lowercased).
@@ -187,9 +188,9 @@ def _segments(doc: Document) -> list[tuple[int, int, str]]:
     for section in doc.sections:
         if position < section.start:
             cuts.append((position, section.start, ""))
-        newline = doc.text.find("\n", section.start, section.end)
-        body_start = section.end if newline < 0 else newline
-        cuts.append((body_start, section.end, section.path))
+        # A heading line is left out; an inline label ("Results: ...") is text.
+        heading = heading_line(doc.text, section)
+        cuts.append((section.start + len(heading), section.end, section.path))
         position = section.end
     if position < len(doc.text):
         cuts.append((position, len(doc.text), ""))
@@ -229,3 +230,17 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
                 )
             )
     return chunks
+
+
+def embedding_text(doc: Document, chunk: Chunk) -> str:
+    """Return the text embedded for ``chunk``: its own text in its document's context.
+
+    A passage of a single-trial text is embedded under the document's title and
+    its section ("... (SARC028) ... / Summary > Findings / the objective response
+    rate was 18%"), so a query that names the trial finds the result sentence
+    that does not. A review's passages name their own trials and are embedded
+    alone: its one title would make every passage alike.
+    """
+    if chunk.context.is_empty():
+        return chunk.text
+    return f"{doc.title}\n{chunk.section}\n{chunk.text}"

@@ -12,7 +12,8 @@ Kinds, decided in this order:
 - ``table``: most lines are table rows (a results table flattened to text).
 - ``review``: says it is a review, or names several distinct trials up front.
 - ``trial``: a single-trial report: its title and opening name one trial, or
-  one set of agents, and nothing suggests several.
+  one set of agents, and nothing suggests several (other trials named in one
+  sentence only are passing mentions).
 - ``article``: anything else.
 
 A ``.meta.json`` sidecar's kind, when given, wins over the inferred one.
@@ -46,7 +47,8 @@ _REVIEW = re.compile(
     re.IGNORECASE,
 )
 _REGISTRATION = re.compile(
-    r"\b(?:registered|registration|ClinicalTrials\.gov|EudraCT|ChiCTR|identifier)\b",
+    r"\b(?:registered|registration|ClinicalTrials\.gov|EudraCT|ChiCTR|identifier|"
+    r"trial information|trial identification)\b",
     re.IGNORECASE,
 )
 _MIN_WORDS = 4  # shorter lines of an opening are labels: "Abstract", a journal
@@ -123,12 +125,34 @@ def infer_kind(doc: Document, opening: Tags, *, registered: bool) -> DocKind:
         return "review"
     if not (opening.trials or opening.nct_ids or opening.agents):
         return "article"
-    # Without a registration line, a text that names two trials anywhere
-    # discusses them rather than reporting one.
-    whole = tag_text(doc.text)
-    if not registered and len({*whole.trials, *whole.nct_ids}) > 1:
+    if not registered and _discusses_several(doc):
         return "article"
     return "trial"
+
+
+def _discusses_several(doc: Document) -> bool:
+    """Return True when a text names several trials without one being its subject.
+
+    An NCT id written in the same sentence as a trial name is that trial's. When
+    the title or opening names a trial, other trials named in a single sentence
+    ("Related coverage: SARC028 ...") are passing mentions; named again and
+    again, they are discussed.
+    """
+    mentions = [tag_text(doc.text[s:e]) for s, e in sentence_spans(doc.text)]
+    named = {t for tags in mentions for t in tags.trials}
+    ids = {n for tags in mentions for n in tags.nct_ids}
+    paired = {n for tags in mentions if tags.trials for n in tags.nct_ids}
+    trials = named | (ids - paired)
+    if len(trials) <= 1:
+        return False
+    heads = [tag_text(doc.title), *(tag_text(doc.text[s:e]) for s, e in _opening(doc))]
+    subject = {t for tags in heads for t in (*tags.trials, *tags.nct_ids)}
+    if not subject & trials:
+        return True
+    return any(
+        sum(other in {*tags.trials, *tags.nct_ids} for tags in mentions) > 1
+        for other in trials - subject
+    )
 
 
 def find_subject(doc: Document) -> tuple[Tags, bool, Subject]:

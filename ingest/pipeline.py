@@ -14,7 +14,7 @@ from sarcolit.core.errors import BackendUnavailable, IngestError, SarcolitError
 from sarcolit.core.models import Chunk, Document
 from sarcolit.core.settings import IngestSettings
 from sarcolit.ingest.catalog import Collections, chunk_metadata, doc_metadata
-from sarcolit.ingest.chunking import chunk_document
+from sarcolit.ingest.chunking import chunk_document, embedding_text
 from sarcolit.ingest.embed import Vectors, embed
 from sarcolit.ingest.readers import READERS, read_document
 
@@ -182,9 +182,8 @@ def _store_batch(
     settings: IngestSettings,
 ) -> list[FileOutcome]:
     """Embed the chunks of several files in one call, then write file by file."""
-    vectors = embed(
-        embedder, [c.text for p in batch for c in p.chunks], settings.batch_size
-    )
+    texts = [embedding_text(p.doc, c) for p in batch for c in p.chunks]
+    vectors = embed(embedder, texts, settings.batch_size)
     outcomes: list[FileOutcome] = []
     offset = 0
     for prepared in batch:

@@ -14,6 +14,7 @@ from sarcolit.ingest.context import with_context
 from sarcolit.ingest.html import read_html
 from sarcolit.ingest.jats import read_jats
 from sarcolit.ingest.pdf import read_pdf
+from sarcolit.ingest.sections import with_inline_sections
 from sarcolit.ingest.text import decode_text, read_markdown, read_text
 
 Reader = Callable[[Path], Document]
@@ -128,8 +129,10 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
     The checks run in order: the file exists, its suffix is supported, it is no
     larger than ``max_bytes``, it is not empty, and (for text formats) it holds
     no NUL byte and decodes as UTF-8. A sidecar ``<stem>.meta.json`` beside the
-    file overrides title, year and kind. The kind, when no sidecar gives it, and
-    the subject trial are read from the text (:mod:`sarcolit.ingest.context`).
+    file overrides title, year and kind. Inline abstract headings become
+    sections (:mod:`sarcolit.ingest.sections`). The kind, when no sidecar gives
+    it, and the subject trial are read from the text
+    (:mod:`sarcolit.ingest.context`).
 
     Raises:
         IngestError: one line saying what is wrong with the file.
@@ -142,4 +145,5 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
     if not document.text.strip():
         raise IngestError(path, "no text left after normalisation (is it a scan?)")
     kind_given = sidecar is not None and sidecar.kind is not None
-    return with_context(_apply_sidecar(document, sidecar), kind_given=kind_given)
+    document = with_inline_sections(_apply_sidecar(document, sidecar))
+    return with_context(document, kind_given=kind_given)

@@ -4,7 +4,9 @@ Plain text has no markup, so headings are guessed: a short line (at most 12
 words) with no final period, colon or semicolon, not a numbered list item nor
 a 'Table 1 | ...' / 'Figure 1 | ...' caption, standing alone between blank
 lines. Every plain-text heading gets level 1: blank-line counts and heading
-runs are too irregular in real files to infer nesting reliably.
+runs are too irregular in real files to infer nesting reliably. A long first
+line standing alone is the title; a paragraph whose lines are mostly table rows
+(cells split by ' | ' or tabs) keeps one row per line.
 """
 
 from __future__ import annotations
@@ -69,6 +71,35 @@ def _split_trailing_heading(lines: list[str]) -> list[Block]:
     return [Block(" ".join(lines))]
 
 
+def _cells(line: str) -> list[str] | None:
+    """Return the cells of a table row ('a | b | c' or tab-separated), else None."""
+    if "\t" in line.strip():
+        cells = line.strip().split("\t")
+    elif line.count(" | ") >= 2:
+        cells = line.strip().strip("|").split("|")
+    else:
+        return None
+    return cells if len(cells) >= 3 else None
+
+
+def _row_blocks(lines: list[str]) -> list[Block] | None:
+    """Return a flattened table's lines, one block each, when most are rows.
+
+    A results table pasted as text keeps one row per line; joining its lines
+    into one paragraph would make the whole table one sentence.
+    """
+    rows = [_cells(line) for line in lines]
+    found = sum(r is not None for r in rows)
+    if found < 2 or found * 2 < len(lines):
+        return None
+    # Each row keeps its characters (tabs become spaces when normalised), so
+    # quotes taken from the file still match; only the line breaks are kept.
+    return [
+        Block(line, "row" if cells is not None else "para")
+        for line, cells in zip(lines, rows, strict=True)
+    ]
+
+
 def plain_text_blocks(text: str) -> list[Block]:
     """Split plain text into blocks: paragraphs at blank lines, guessed headings."""
     blocks: list[Block] = []
@@ -76,18 +107,39 @@ def plain_text_blocks(text: str) -> list[Block]:
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
-        if len(lines) == 1 and is_heading_line(lines[0]):
+        rows = _row_blocks(lines)
+        if rows is not None:
+            blocks.extend(rows)
+        elif len(lines) == 1 and is_heading_line(lines[0]):
             blocks.append(Block(lines[0], "heading"))
         else:
             blocks.extend(_split_trailing_heading(lines))
     return blocks
 
 
+def text_title(text: str) -> str | None:
+    """Return the title of plain text: a first line that stands alone, or None.
+
+    A long first line followed by a blank line is the title of most pasted
+    abstracts and reports ("Pembrolizumab in advanced soft-tissue sarcoma ...
+    (SARC028): a multicentre ... trial"); a line that ends a sentence is not.
+    """
+    first, _, rest = text.replace("\r\n", "\n").lstrip().partition("\n")
+    first = " ".join(first.split())
+    blank_after = not rest.strip() or rest.lstrip(" \t").startswith("\n")
+    if not first or not blank_after or _SENTENCE_END.search(first):
+        return None
+    if _cells(first) is not None or len(first.split()) < 4:
+        return None
+    return first
+
+
 def read_text(path: Path) -> Document:
     """Read a UTF-8 plain-text file; paragraphs are separated by blank lines."""
-    blocks = plain_text_blocks(read_text_file(path))
+    raw = read_text_file(path)
+    blocks = plain_text_blocks(raw)
     first_is_heading = bool(blocks) and blocks[0].kind == "heading"
-    title = None if first_is_heading else path.stem
+    title = None if first_is_heading else text_title(raw) or path.stem
     return assemble(blocks, source=str(path), title=title)
 
 

@@ -1,186 +1,30 @@
-"""The extractive answerer: cited sentences from the retrieved passages, or a refusal.
+"""The extractive answerer: cited sentences that hold the question's qualifiers.
 
-Each sentence of each retrieved chunk is scored by how much of the question's
-IDF-weighted vocabulary it (and the sentence before it, for pronouns and trial
-names introduced just earlier) contains. The answer is refused when the best
-sentence covers less than ``min_support`` of that weight, or when an entity the
-question names (a drug, a subtype, a trial, an NCT id) appears in no candidate
-sentence: a real drug asked about in the wrong subtype must not be "answered".
+The question is read for its qualifiers (trial, agent or class, subtype, arm,
+time point, endpoint, source: :mod:`sarcolit.retrieval.question`). Every sentence
+of the retrieved passages is judged against them in its context
+(:mod:`sarcolit.retrieval.evidence`) and scored (:mod:`sarcolit.retrieval.candidates`).
+Only sentences that hold every qualifier and contradict none may answer; when
+none does, the answer is refused, saying what was found and what was missing,
+with the closest passages.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 
-from sarcolit.core.models import (
-    Answer,
-    AnswerSentence,
-    Chunk,
-    Citation,
-    SearchHit,
-    Tags,
-)
+from sarcolit.core.models import Answer, AnswerSentence, Citation, SearchHit
 from sarcolit.core.settings import Settings
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
 from sarcolit.ingest.normalize import normalize
-from sarcolit.ingest.tags import tag_text
+from sarcolit.retrieval.answer_text import display
+from sarcolit.retrieval.candidates import Candidate, candidates
+from sarcolit.retrieval.facts import digits
 from sarcolit.retrieval.index import Filters, HybridIndex
-from sarcolit.retrieval.tokens import entity_tokens, tokenize
+from sarcolit.retrieval.question import Question, parse_question
 
 REFUSAL = "The indexed literature does not answer this question."
-# Endpoint terms (after tokenize's phrase folding). The sentence that carries an
-# answer must name the endpoint asked about itself, not only its neighbours.
-ENDPOINTS = frozenset({"orr", "pfs", "os", "dcr", "cbr", "dor"})
-# Sentences before a candidate that may introduce the trial or drug it reports on.
-CONTEXT_SENTENCES = 2
-# A reported quantity: a number that is not a bare reference marker like "(55)".
-_QUANTITY = re.compile(r"(?<![(\d.])\d+(?:\.\d+)?(?!\d*\))")
-_QUANTITY_CUES = frozenset(
-    [
-        "how",
-        "many",
-        "much",
-        "rate",
-        "rates",
-        "orr",
-        "dcr",
-        "pfs",
-        "os",
-        "median",
-        "percent",
-        "percentage",
-        "proportion",
-        "response",
-        "responses",
-        "survival",
-        "number",
-        "n",
-        "months",
-    ]
-)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence of a retrieved chunk, scored against the question."""
-
-    hit: SearchHit
-    hit_rank: int
-    start: int
-    end: int
-    text: str
-    support: float
-    score: float
-    entities_ok: bool
-
-
-def _surface_words(tags: Tags) -> set[str]:
-    """Return the word tokens of every name the tagged entities go by."""
-    names: list[str] = [*tags.trials, *tags.nct_ids]
-    for code in tags.subtypes:
-        label, synonyms, abbreviations = SUBTYPES[code]
-        names += [label, *synonyms, *abbreviations]
-    for agent in tags.agents:
-        names += [agent, *AGENTS[agent][1]]
-    names += [
-        p
-        for p, classes in CLASS_PHRASES.items()
-        if set(classes) & set(tags.agent_classes)
-    ]
-    return {token for name in names for token in tokenize(name)}
-
-
-def question_units(
-    question: str, index: HybridIndex
-) -> tuple[dict[str, float], set[str], set[str]]:
-    """Return the question's weighted units, its entities and its endpoints.
-
-    Units are entity tokens (``subtype:ASPS``) and the remaining content words;
-    the words of an entity's names are left out, so a passage that writes "ASPS"
-    covers a question that wrote "alveolar soft part sarcoma". Agent classes count
-    only when the question names no agent. Weights are BM25 IDFs; a unit no
-    passage contains weighs the most.
-    """
-    tags = tag_text(question)
-    if tags.agents:
-        tags = tags.model_copy(update={"agent_classes": ()})
-    entities = entity_tokens(tags)
-    surface = _surface_words(tags)
-    words = [t for t in tokenize(question) if t not in surface]
-    n_chunks = max(len(index.chunks), 1)
-    weights = {
-        unit: math.log(1.0 + (n_chunks + 0.5) / (index.sparse.doc_freq(unit) + 0.5))
-        for unit in dict.fromkeys([*entities, *words])
-    }
-    required = {e for e in entities if not e.startswith("class:")}
-    return weights, required, set(ENDPOINTS & set(words))
-
-
-def _covered(required: set[str], window: frozenset[str]) -> bool:
-    """Return True when every required entity is in ``window``.
-
-    A family name covers its members: ``trial:ImmunoSarc`` is covered by
-    ``trial:ImmunoSarc-I``.
-    """
-    return all(
-        unit in window or any(w.startswith(unit + "-") for w in window)
-        for unit in required
-    )
-
-
-def _units(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text)) | frozenset(entity_tokens(tag_text(text)))
-
-
-@lru_cache(maxsize=8192)
-def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """Return each sentence span of a chunk with its units (cached per chunk)."""
-    return tuple(
-        (start, end, _units(chunk.text[start:end]))
-        for start, end in sentence_spans(chunk.text)
-    )
-
-
-def _candidates(
-    question: str, hits: list[SearchHit], index: HybridIndex
-) -> list[Candidate]:
-    weights, required, endpoints = question_units(question, index)
-    total = sum(weights.values()) or 1.0
-    wants_number = bool(_QUANTITY_CUES & set(question.lower().split()))
-    found: list[Candidate] = []
-    for rank, hit in enumerate(hits):
-        chunk = hit.chunk
-        before = deque(
-            (_units(s) for s in index.sentences_before(chunk, CONTEXT_SENTENCES)),
-            CONTEXT_SENTENCES,
-        )
-        section = _units(chunk.section)
-        for start, end, own in chunk_sentences(chunk):
-            text = chunk.text[start:end]
-            window = section.union(own, *before)
-            support = sum(w for u, w in weights.items() if u in window) / total
-            own_share = sum(w for u, w in weights.items() if u in own) / total
-            number = 0.15 if wants_number and _QUANTITY.search(text) else 0.0
-            found.append(
-                Candidate(
-                    hit=hit,
-                    hit_rank=rank,
-                    start=chunk.start + start,
-                    end=chunk.start + end,
-                    text=text,
-                    support=support,
-                    score=support + 0.5 * own_share + number + 0.05 / (rank + 1),
-                    entities_ok=_covered(required, window) and endpoints <= own,
-                )
-            )
-            before.append(own)
-    return found
+KEEP_SHARE = 0.85
+"""Least share of the best sentence's score another sentence needs to be shown."""
 
 
 def cite(hit: SearchHit, start: int, end: int, n: int = 1) -> Citation:
@@ -231,28 +75,66 @@ def with_continuations(hits: list[SearchHit], index: HybridIndex) -> list[Search
     return expanded
 
 
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(
+        w for w in digits(text).replace("%", " ").split() if w[:1].isdigit()
+    )
+
+
+def _choose(
+    q: Question, passing: list[Candidate], settings: Settings
+) -> list[Candidate]:
+    """Return the best sentence and the close ones that add a value of their own."""
+    best = passing[0]
+    chosen = [best]
+    shown = _numbers(best.text)
+    for candidate in passing[1:]:
+        if len(chosen) == settings.retrieval.max_sentences:
+            break
+        if candidate.score < KEEP_SHARE * best.score:
+            break
+        numbers = _numbers(candidate.text)
+        if any(c.text == candidate.text for c in chosen) or numbers <= shown:
+            continue  # the same fact again
+        chosen.append(candidate)
+        shown |= numbers
+    return chosen
+
+
 def select_sentences(
     question: str, hits: list[SearchHit], index: HybridIndex, settings: Settings
 ) -> list[Candidate]:
     """Return the sentences that answer the question, best first; [] to refuse."""
-    pool = with_continuations(hits, index)
-    candidates = [c for c in _candidates(question, pool, index) if c.entities_ok]
-    if not candidates:
-        return []
-    candidates.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
-    best = candidates[0]
-    if best.support < settings.retrieval.min_support:
-        return []
-    chosen: list[Candidate] = []
-    for candidate in candidates:
-        if len(chosen) == settings.retrieval.max_sentences:
-            break
-        if candidate.score < 0.8 * best.score:
-            break
-        if any(c.text == candidate.text for c in chosen):
-            continue
-        chosen.append(candidate)
-    return chosen
+    return _select(parse_question(question), hits, index, settings)[0]
+
+
+def _select(
+    q: Question, hits: list[SearchHit], index: HybridIndex, settings: Settings
+) -> tuple[list[Candidate], str]:
+    """Return the chosen sentences, or [] and why the question is refused."""
+    found = candidates(q, with_continuations(hits, index), index)
+    passing = [c for c in found if c.verdict.ok]
+    if passing and passing[0].support >= settings.retrieval.min_support:
+        return _choose(q, passing, settings), ""
+    return [], refusal_reason(q, found)
+
+
+def refusal_reason(q: Question, found: list[Candidate]) -> str:
+    """Say what the closest passages hold and what they lack."""
+    if not found:
+        return "No indexed passage matches the question."
+    closest = min(
+        found[:40], key=lambda c: (len(c.verdict.violations), len(c.verdict.missing))
+    )
+    verdict = closest.verdict
+    about = ", ".join(h for h in verdict.held if h in q.describe()) or q.describe()
+    lacking = [*verdict.missing]
+    if not lacking and verdict.violations:
+        lacking = [f"one that is not about {verdict.violations[0]}"]
+    where = f"Found passages on {about}" if about else "Found related passages"
+    if not lacking:
+        return f"{where}, but none answers it closely enough."
+    return f"{where}, but none with {' and '.join(lacking)}."
 
 
 def answer_question(
@@ -261,20 +143,22 @@ def answer_question(
     settings: Settings,
     filters: Filters | None = None,
 ) -> Answer:
-    """Answer from the indexed literature with cited sentences, or refuse."""
+    """Answer from the indexed literature with cited sentences, or refuse and say why."""
     query = normalize(question).strip()
     hits = index.search(query, settings.retrieval.answer_pool, filters)
-    chosen = select_sentences(query, hits, index, settings)
+    q = parse_question(query)
+    chosen, reason = _select(q, hits, index, settings)
     if not chosen:
         return Answer(
             question=question,
-            answer=REFUSAL,
+            answer=f"{REFUSAL} {reason}".strip(),
             refused=True,
             related=related_passages(hits),
+            notes=(reason,) if reason else (),
         )
     citations = tuple(citation_of(c, n) for n, c in enumerate(chosen, start=1))
     sentences = tuple(
-        AnswerSentence(text=c.text, citations=(n,))
+        AnswerSentence(text=display(c.text, c.header, q.endpoints), citations=(n,))
         for n, c in enumerate(chosen, start=1)
     )
     text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +28,14 @@ from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.embed import embed
 from sarcolit.ingest.normalize import normalize
 from sarcolit.ingest.tags import canonical_agent, canonical_subtype
-from sarcolit.retrieval.sparse import SparseIndex, open_sparse
+from sarcolit.retrieval.sparse import DocHead, SparseIndex, open_sparse
 from sarcolit.retrieval.tokens import query_tokens
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 _Where = dict[str, object]
+_WORD = re.compile(r"\w[\w\-/.]*\w|\w")
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,12 @@ class HybridIndex:
     embedder: SentenceTransformer
     settings: Settings
     _by_id: dict[str, int] = field(default_factory=dict)
+    _words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Map chunk ids to their row in the sparse table."""
         self._by_id = {c.id: i for i, c in enumerate(self.sparse.chunks)}
+        self._words = {}
 
     def refresh(self) -> None:
         """Bring the BM25 side in step with the store after an ingest."""
@@ -142,6 +146,26 @@ class HybridIndex:
         after = self.sparse.chunks[row + 1]
         same = after.doc_id == chunk.doc_id and after.section == chunk.section
         return after if same else None
+
+    def chunk_before(self, chunk: Chunk) -> Chunk | None:
+        """Return the previous chunk of the same section, if any."""
+        row = self._by_id.get(chunk.id)
+        if not row:
+            return None
+        before = self.sparse.chunks[row - 1]
+        same = before.doc_id == chunk.doc_id and before.section == chunk.section
+        return before if same else None
+
+    def head(self, doc_id: str) -> DocHead | None:
+        """Return where a document comes from (title, kind, masthead), if known."""
+        return self.sparse.heads.get(doc_id)
+
+    def doc_words(self, doc_id: str) -> frozenset[str]:
+        """Return the lower-cased words of a document (read from its chunks)."""
+        if doc_id not in self._words:
+            text = " ".join(c.text for c in self.sparse.chunks if c.doc_id == doc_id)
+            self._words[doc_id] = frozenset(_WORD.findall(text.lower()))
+        return self._words[doc_id]
 
     def sentences_before(self, chunk: Chunk, n: int) -> list[str]:
         """Return the last ``n`` sentences of the previous chunk in the same section."""
@@ -232,10 +256,11 @@ class HybridIndex:
         k: int,
     ) -> list[SearchHit]:
         rrf_k = self.settings.retrieval.rrf_k
+        weights = (1.0, self.settings.retrieval.bm25_weight)
         fused: dict[int, float] = {}
-        for ranking in (dense, sparse):
+        for weight, ranking in zip(weights, (dense, sparse), strict=True):
             for rank, (row, _) in enumerate(ranking, start=1):
-                fused[row] = fused.get(row, 0.0) + 1.0 / (rrf_k + rank)
+                fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
         dense_rank = {row: r for r, (row, _) in enumerate(dense, start=1)}
         similarity = dict(dense)
         sparse_rank = {row: r for r, (row, _) in enumerate(sparse, start=1)}

@@ -26,11 +26,11 @@ from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.normalize import normalize
 from sarcolit.retrieval.answer import (
     REFUSAL,
-    Candidate,
     citation_of,
     related_passages,
     select_sentences,
 )
+from sarcolit.retrieval.candidates import Candidate
 from sarcolit.retrieval.index import Filters, HybridIndex
 from sarcolit.retrieval.verify import (
     Passage,

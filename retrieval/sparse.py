@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -19,12 +19,18 @@ import numpy as np
 import numpy.typing as npt
 
 from sarcolit.core.models import Chunk
-from sarcolit.ingest.catalog import Collections, DocInfo, chunk_from_row, list_documents
+from sarcolit.ingest.catalog import (
+    Collections,
+    DocInfo,
+    chunk_from_row,
+    get_documents,
+    list_documents,
+)
 from sarcolit.retrieval.tokens import VERSION as TOKENS_VERSION
 from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
 _PAGE = 2000
-_FORMAT = 1
+_FORMAT = 3
 
 
 def fingerprint(docs: list[DocInfo]) -> str:
@@ -35,6 +41,28 @@ def fingerprint(docs: list[DocInfo]) -> str:
     return digest.hexdigest()[:32]
 
 
+HEAD_CHARS = 600
+"""Characters of a document's opening kept to tell where it comes from."""
+
+
+@dataclass(frozen=True)
+class DocHead:
+    """What a document is and where it comes from, without its text."""
+
+    title: str
+    source: str
+    kind: str
+    year: int | None
+    head: str
+    """The first characters of its text: masthead, citation line, opening."""
+
+    def describe(self) -> str:
+        """Return the text that says where the document comes from (lower case)."""
+        year = f" {self.year}" if self.year else ""
+        name = Path(self.source).stem.replace("-", " ").replace("_", " ")
+        return f"{self.title}\n{self.head}\n{name}{year}".lower()
+
+
 @dataclass
 class SparseIndex:
     """BM25 over the stored chunks, with the chunks themselves kept in memory."""
@@ -43,6 +71,7 @@ class SparseIndex:
     titles: dict[str, str]
     bm25: bm25s.BM25 | None
     fingerprint: str
+    heads: dict[str, DocHead] = field(default_factory=dict)
 
     def scores(self, query_tokens: list[str]) -> npt.NDArray[np.float32]:
         """Return one BM25 score per chunk (zeros for an empty index or query)."""
@@ -89,14 +118,32 @@ def build(cols: Collections) -> SparseIndex:
     """Build the BM25 index from the complete documents in the store."""
     docs = list_documents(cols)
     chunks = fetch_chunks(cols, {d.id for d in docs})
+    titles = {d.id: d.title for d in docs}
+    heads = {
+        doc.id: DocHead(
+            doc.title, doc.source, doc.kind, doc.year, doc.text[:HEAD_CHARS]
+        )
+        for doc in get_documents(cols, [d.id for d in docs])
+    }
     bm25 = None
     if chunks:
         bm25 = bm25s.BM25()
-        corpus = [
-            tokenize(f"{c.section}\n{c.text}") + entity_tokens(c.tags) for c in chunks
-        ]
+        corpus = [chunk_tokens(c, titles[c.doc_id]) for c in chunks]
         bm25.index(corpus, show_progress=False)
-    return SparseIndex(chunks, {d.id: d.title for d in docs}, bm25, fingerprint(docs))
+    return SparseIndex(chunks, titles, bm25, fingerprint(docs), heads)
+
+
+def chunk_tokens(chunk: Chunk, title: str) -> list[str]:
+    """Return the BM25 tokens of a chunk read in its document's context.
+
+    Besides its own words and entities, a passage carries its document's title
+    and the entities of the trial the document reports: "the objective response
+    rate was 25%" in an abstract titled "Atezolizumab in ASPS" is found by a
+    query that names atezolizumab and ASPS.
+    """
+    own = entity_tokens(chunk.tags)
+    context = [t for t in entity_tokens(chunk.context) if t not in own]
+    return tokenize(f"{title}\n{chunk.section}\n{chunk.text}") + own + context
 
 
 def save(index: SparseIndex, directory: Path) -> None:
@@ -109,7 +156,11 @@ def save(index: SparseIndex, directory: Path) -> None:
     (tmp / "chunks.json").write_text(
         json.dumps([c.model_dump(mode="json") for c in index.chunks])
     )
-    manifest = {"fingerprint": index.fingerprint, "titles": index.titles}
+    manifest = {
+        "fingerprint": index.fingerprint,
+        "titles": index.titles,
+        "heads": {key: asdict(head) for key, head in index.heads.items()},
+    }
     (tmp / "manifest.json").write_text(json.dumps(manifest))
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -127,10 +178,13 @@ def load(directory: Path) -> SparseIndex | None:
         bm25 = None
         if (directory / "bm25").exists():
             bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
-    except (OSError, ValueError, KeyError):
+        chunks = [Chunk.model_validate(c) for c in raw]
+        heads = {k: DocHead(**v) for k, v in manifest["heads"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    chunks = [Chunk.model_validate(c) for c in raw]
-    return SparseIndex(chunks, dict(manifest["titles"]), bm25, manifest["fingerprint"])
+    return SparseIndex(
+        chunks, dict(manifest["titles"]), bm25, manifest["fingerprint"], heads
+    )
 
 
 def open_sparse(cols: Collections, directory: Path) -> SparseIndex:

@@ -1,0 +1,177 @@
+"""Candidate answer sentences: each sentence of the retrieved passages, in context.
+
+Every sentence is read with its context (the sentences before it in its
+paragraph, its section, its table header, its document's subject), judged
+against the question's qualifiers (:func:`sarcolit.retrieval.evidence.judge`)
+and scored on how much of the question's IDF-weighted vocabulary it and its
+context contain, how many qualifiers it holds itself, and its passage's rank.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sarcolit.core.models import Chunk, SearchHit, Tags
+from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.retrieval.evidence import Setting, Verdict, judge
+from sarcolit.retrieval.facts import entities_in
+from sarcolit.retrieval.index import HybridIndex
+from sarcolit.retrieval.question import Question
+from sarcolit.retrieval.tables import CELLS, table_header
+from sarcolit.retrieval.tokens import entity_tokens, tokenize
+
+CONTEXT_SENTENCES = 3
+"""Sentences before a candidate, in its paragraph, that may name its trial."""
+_FIELDS = ("nct_ids", "trials", "agents", "agent_classes", "subtypes")
+_CAPTION = re.compile(r"(?:Table|Figure|Fig\.?)\s+\w+[.:|]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved chunk, judged and scored against the question."""
+
+    hit: SearchHit
+    hit_rank: int
+    start: int
+    end: int
+    text: str
+    support: float
+    score: float
+    verdict: Verdict = field(default_factory=Verdict)
+    header: str = ""
+
+    @property
+    def entities_ok(self) -> bool:
+        """True when the sentence holds every qualifier of the question."""
+        return self.verdict.ok
+
+
+def _surface_words(tags: Tags) -> set[str]:
+    """Return the word tokens of the entity names a question wrote."""
+    return {t for name in (*tags.trials, *tags.nct_ids) for t in tokenize(name)}
+
+
+def question_weights(q: Question, index: HybridIndex) -> dict[str, float]:
+    """Return the question's units (entity tokens and words) with their BM25 IDF.
+
+    A unit no passage contains weighs the most; entity tokens let "ASPS" in a
+    passage cover "alveolar soft part sarcoma" in the question.
+    """
+    entities = entity_tokens(q.entities)
+    words = [t for t in tokenize(q.text) if t not in _surface_words(q.entities)]
+    n_chunks = max(len(index.chunks), 1)
+    return {
+        unit: math.log(1.0 + (n_chunks + 0.5) / (index.sparse.doc_freq(unit) + 0.5))
+        for unit in dict.fromkeys([*entities, *words])
+    }
+
+
+@lru_cache(maxsize=16384)
+def _units(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text)) | frozenset(entity_tokens(entities_in(text)))
+
+
+@lru_cache(maxsize=8192)
+def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int], ...]:
+    """Return the sentence spans of a chunk, relative to it (cached per chunk)."""
+    return tuple(sentence_spans(chunk.text))
+
+
+def _nearest(previous: list[tuple[str, Tags]]) -> Tags:
+    """Return, field by field, the entities of the nearest sentence naming any."""
+    found: dict[str, tuple[str, ...]] = {}
+    for _, tags in reversed(previous):
+        for name in _FIELDS:
+            if name not in found and getattr(tags, name):
+                found[name] = getattr(tags, name)
+    return Tags(**found)
+
+
+def _before(chunk: Chunk, index: HybridIndex) -> list[tuple[str, Tags]]:
+    """Return the last sentences of the previous chunk when it is the same paragraph."""
+    before = index.chunk_before(chunk)
+    if before is None or chunk.start - before.end > 1:
+        return []
+    spans = chunk_sentences(before)[-CONTEXT_SENTENCES:]
+    return [(before.text[s:e], entities_in(before.text[s:e])) for s, e in spans]
+
+
+def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Setting]]:
+    """Yield each sentence of ``chunk`` with the context it is read in."""
+    previous = _before(chunk, index)
+    section = entities_in(chunk.section)
+    head = index.head(chunk.doc_id)
+    single = not chunk.context.is_empty()
+    words = index.doc_words(chunk.doc_id) if single else frozenset()
+    last_end = 0
+    for start, end in chunk_sentences(chunk):
+        text = chunk.text[start:end]
+        if "\n\n" in chunk.text[last_end:start]:
+            previous = []  # a new paragraph: the old one's trial is not this one's
+        last_end = end
+        local = _nearest([("", section), *previous])
+        header = table_header(chunk, start, index) if CELLS in text else ""
+        yield (
+            start,
+            end,
+            Setting(
+                text=text,
+                own=entities_in(text),
+                local=local,
+                local_text=" ".join(t for t, _ in previous[-CONTEXT_SENTENCES:]),
+                subject=chunk.context,
+                header=header,
+                section=chunk.section,
+                head=head,
+                doc_words=words,
+            ),
+        )
+        previous = [*previous, (text, entities_in(text))][-CONTEXT_SENTENCES:]
+
+
+def _not_an_answer(s: Setting) -> bool:
+    """A title, a caption or a table's header row names things; it answers nothing."""
+    text = s.text.strip()
+    if s.header == text or _CAPTION.match(text):
+        return True
+    return s.head is not None and text.rstrip(".") == s.head.title.rstrip(".")
+
+
+def candidates(
+    q: Question, hits: list[SearchHit], index: HybridIndex
+) -> list[Candidate]:
+    """Return every sentence of ``hits``, judged and scored, best first."""
+    weights = question_weights(q, index)
+    total = sum(weights.values()) or 1.0
+    found: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        context_units = _units(chunk.section) | frozenset(entity_tokens(chunk.context))
+        for start, end, setting in _sentences(chunk, index):
+            if _not_an_answer(setting):
+                continue
+            own = _units(setting.text) | _units(setting.header)
+            window = own | context_units | _units(setting.local_text)
+            support = sum(w for u, w in weights.items() if u in window) / total
+            own_share = sum(w for u, w in weights.items() if u in own) / total
+            verdict = judge(q, setting)
+            score = support + 0.5 * own_share + 0.1 * verdict.bonus
+            found.append(
+                Candidate(
+                    hit=hit,
+                    hit_rank=rank,
+                    start=chunk.start + start,
+                    end=chunk.start + end,
+                    text=setting.text,
+                    support=support,
+                    score=score + 0.05 / (rank + 1),
+                    verdict=verdict,
+                    header=setting.header,
+                )
+            )
+    found.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
+    return found
