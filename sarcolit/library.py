@@ -324,8 +324,9 @@ class Library:
     ) -> BatchReport:
         """Extract trial records from files (or given documents) into JSONL and CSV.
 
-        Files already extracted into ``out`` (same content) are skipped; a file
-        that fails is reported and the others go on. The configured chat model,
+        Files already extracted into ``out`` (same path and content) are
+        skipped, an edited file's older records are retired, and a file that
+        fails is reported while the others go on. The configured chat model,
         if any, extracts; otherwise the rules do.
 
         Args:
