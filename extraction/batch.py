@@ -28,7 +28,7 @@ from sarcolit.core.settings import Settings
 from sarcolit.extraction.export import write_csv
 from sarcolit.extraction.extract import DocumentResult, extract_document
 from sarcolit.extraction.merge import merge_records
-from sarcolit.ingest.pipeline import expand_paths
+from sarcolit.ingest.pipeline import walk
 from sarcolit.ingest.readers import check_file, read_document
 
 Progress = Callable[[str, int, int], None]
@@ -254,7 +254,10 @@ def run_batch(
     jobs: list[_Job] = []
     failures: list[Failure] = []
     max_bytes = settings.ingest.max_bytes
-    for path in expand_paths(paths):
+    for path, refused in walk(paths, follow_links=settings.ingest.follow_links):
+        if refused:
+            failures.append(Failure(str(path), refused))
+            continue
         try:
             check_file(path, max_bytes)  # type, size, FIFO: before reading a byte
             digest = file_hash(path)
