@@ -101,7 +101,12 @@ def ingest(
                     )
                 progress.advance(task)
 
-            report = library.ingest(paths, advance, follow_links=follow_links)
+            def waiting(message: str) -> None:
+                progress.console.print(f"note: {printable(message)}", markup=False)
+
+            report = library.ingest(
+                paths, advance, follow_links=follow_links, on_wait=waiting
+            )
         err.print(
             f"{len(files)} files: {report.count('added')} added, "
             f"{report.count('replaced')} replaced, {report.count('unchanged')} "
