@@ -132,6 +132,29 @@ def test_a_real_upload_is_still_ingested(live_server: LiveServer) -> None:
     assert any(d.title.startswith("SARC028") for d in live_server.state.documents())
 
 
+def test_a_corrupt_pdf_upload_fails_alone(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    from tests.conftest import CORPUS
+    from tests.ingest.test_fuzz import _pdf_with_cycle
+
+    cyclic = tmp_path / "cycle.pdf"
+    _pdf_with_cycle(next(CORPUS.rglob("*.pdf")), cyclic)
+    good = tmp_path / "lambda-note.txt"
+    good.write_text("The LAMBDA-2 note reports an ORR of 12% with nivolumab.\n")
+    files = [
+        file_data(upload(live_server, cyclic)),
+        file_data(upload(live_server, good)),
+    ]
+    result = call_event(live_server, "ingest_uploads", [files])
+    assert '["cycle.pdf", "failed", 0, "cannot read the PDF' in result
+    assert "cycle in page tree" in result
+    assert '["lambda-note.txt", "added"' in result
+    assert any(
+        d.source.endswith("lambda-note.txt") for d in live_server.state.documents()
+    )
+
+
 def test_an_api_body_over_the_limit_is_a_413(live_server: LiveServer) -> None:
     body = json.dumps({"question": "x" * 2_000_000})
     response = httpx.post(
