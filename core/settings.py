@@ -45,10 +45,10 @@ class IngestSettings(_Section):
 
     max_bytes: int = Field(default=50_000_000, gt=0, description="Largest file read.")
     max_chars: int = Field(
-        default=2_000_000,
+        default=1_000_000,
         gt=0,
         description="Longest text ingested, in characters after normalisation; "
-        "2,000,000 is about 4,000 chunks, a few minutes of embedding on 2 cores.",
+        "1,000,000 is about 1,750 chunks, 1.5 minutes of embedding on 2 idle cores.",
     )
     follow_links: bool = Field(
         default=False,

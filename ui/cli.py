@@ -81,7 +81,7 @@ def ingest(
     """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml).
 
     A file's text may hold up to SARCOLIT_INGEST__MAX_CHARS characters (default
-    2,000,000: about 4,000 chunks, a few minutes of embedding on 2 cores); a
+    1,000,000: about 1,750 chunks, 1.5 minutes of embedding on 2 idle cores); a
     longer one is refused with a message. Writers to one data directory take
     turns: a second ingest waits for the first.
     """
