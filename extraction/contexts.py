@@ -18,6 +18,7 @@ from sarcolit.extraction.binding import Bound, Group, Scope, bind
 from sarcolit.extraction.facts import Finding, Sentence, Tagged, analyse
 from sarcolit.extraction.lexicon import Mention
 from sarcolit.extraction.values import Count
+from sarcolit.ingest import is_instruction
 from sarcolit.ingest.chunking import sentence_spans
 
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
@@ -228,6 +229,8 @@ def read_contexts(document: Document) -> tuple[list[Context], list[Sentence]]:
         if not trial_doc:
             current = None
         for start, end in sentence_spans(text, para_start, para_end):
+            if is_instruction(text[start:end]):
+                continue  # addressed to a reader or a model: never evidence
             sentence = analyse(text, start, end)
             if sentence.is_row:
                 rows.append(sentence)

@@ -46,6 +46,7 @@ from sarcolit.extraction.llm_schema import (
 )
 from sarcolit.extraction.merge import merge_records
 from sarcolit.extraction.values import timepoints, to_months, unit_key
+from sarcolit.ingest import is_instruction
 from sarcolit.ingest.chunking import sentence_spans
 
 MAX_SENTENCES = 60
@@ -63,6 +64,7 @@ Rules:
 - Keep n_enrolled, n_treated and n_evaluable apart.
 - Give arm results level 'arm' and subtype cohorts level 'cohort' with a group name."""
 _JSON = re.compile(r"\{.*\}", re.S)
+REMOVED = "(a sentence addressed to the reader was removed)"
 
 
 def numbered_sentences(document: Document) -> list[tuple[int, int]]:
@@ -70,12 +72,20 @@ def numbered_sentences(document: Document) -> list[tuple[int, int]]:
     return sentence_spans(document.text)
 
 
+def _prompt_text(sentence: str) -> str:
+    """Return a sentence as the prompt shows it: one addressed to a model is removed."""
+    return REMOVED if is_instruction(sentence) else sentence
+
+
 def build_messages(
     document: Document, spans: Sequence[tuple[int, int]], first: int
 ) -> list[BaseMessage]:
     """Return the prompt for the sentences numbered from ``first``."""
     schema = json.dumps(DraftOutput.model_json_schema(), separators=(",", ":"))
-    lines = [f"[{first + i}] {document.text[s:e]}" for i, (s, e) in enumerate(spans)]
+    lines = [
+        f"[{first + i}] {_prompt_text(document.text[s:e])}"
+        for i, (s, e) in enumerate(spans)
+    ]
     body = f"Title: {document.title}\nSentences:\n" + "\n".join(lines)
     return [SystemMessage(SYSTEM.format(schema=schema)), HumanMessage(body)]
 
@@ -116,6 +126,10 @@ def _evidence(
     if not 1 <= cited.sentence <= len(spans):
         raise ValueError(f"sentence {cited.sentence} does not exist")
     start, end = spans[cited.sentence - 1]
+    if is_instruction(document.text[start:end]):
+        raise ValueError(
+            f"sentence {cited.sentence} is addressed to the reader, not evidence"
+        )
     found = document.text.find(cited.quote, start, end)
     if found < 0:
         raise ValueError(

@@ -2,6 +2,7 @@
 
 from sarcolit.ingest.catalog import Collections, DocInfo, open_collections
 from sarcolit.ingest.embed import embed, load_embedder
+from sarcolit.ingest.instructions import is_instruction
 from sarcolit.ingest.normalize import normalize
 from sarcolit.ingest.pipeline import (
     FileOutcome,
@@ -20,6 +21,7 @@ __all__ = [
     "embed",
     "expand_paths",
     "ingest_paths",
+    "is_instruction",
     "load_embedder",
     "normalize",
     "open_collections",

@@ -26,6 +26,7 @@ from sarcolit.core.models import (
     Tags,
 )
 from sarcolit.core.settings import Settings
+from sarcolit.ingest import is_instruction
 from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
 from sarcolit.ingest.normalize import normalize
@@ -157,12 +158,18 @@ def _candidates(
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         before = deque(
-            (_units(s) for s in index.sentences_before(chunk, CONTEXT_SENTENCES)),
+            (
+                _units(s)
+                for s in index.sentences_before(chunk, CONTEXT_SENTENCES)
+                if not is_instruction(s)
+            ),
             CONTEXT_SENTENCES,
         )
         section = _units(chunk.section)
         for start, end, own in chunk_sentences(chunk):
             text = chunk.text[start:end]
+            if is_instruction(text):
+                continue  # addressed to a reader or a model: never an answer
             window = section.union(own, *before)
             support = sum(w for u, w in weights.items() if u in window) / total
             own_share = sum(w for u, w in weights.items() if u in own) / total

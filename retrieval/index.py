@@ -15,6 +15,7 @@ from chromadb.api import ClientAPI
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.models import Chunk, Document, SearchHit
 from sarcolit.core.settings import Settings
+from sarcolit.core.store import store_errors
 from sarcolit.ingest.catalog import (
     Collections,
     DocInfo,
@@ -27,7 +28,7 @@ from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.embed import embed
 from sarcolit.ingest.normalize import normalize
 from sarcolit.ingest.tags import canonical_agent, canonical_subtype
-from sarcolit.retrieval.sparse import SparseIndex, open_sparse
+from sarcolit.retrieval.sparse import SparseIndex, fingerprint, open_sparse
 from sarcolit.retrieval.tokens import query_tokens
 
 if TYPE_CHECKING:
@@ -131,8 +132,33 @@ class HybridIndex:
 
     def refresh(self) -> None:
         """Bring the BM25 side in step with the store after an ingest."""
-        self.sparse = open_sparse(self.cols, sparse_dir(self.settings))
-        self.__post_init__()
+        fresh = self.refreshed()
+        self.sparse, self._by_id = fresh.sparse, fresh._by_id
+
+    def refreshed(self) -> HybridIndex:
+        """Return a new index over the store as it is now (this one is unchanged).
+
+        Readers holding this index keep a consistent view while the new one is
+        built; the caller swaps it in when it is ready.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        with store_errors("reading the stored chunks"):
+            sparse = open_sparse(self.cols, sparse_dir(self.settings))
+        return HybridIndex(self.cols, sparse, self.embedder, self.settings)
+
+    def store_fingerprint(self) -> str:
+        """Return the fingerprint of the documents in the store now.
+
+        It differs from ``self.sparse.fingerprint`` once another process has
+        added, replaced or removed a document.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        with store_errors("listing the documents"):
+            return fingerprint(list_documents(self.cols))
 
     def chunk_after(self, chunk: Chunk) -> Chunk | None:
         """Return the next chunk of the same section, if any."""
@@ -163,12 +189,25 @@ class HybridIndex:
         return self.sparse.titles.get(doc_id, "")
 
     def documents(self) -> list[DocInfo]:
-        """Return the catalogue of complete documents."""
-        return list_documents(self.cols)
+        """Return the catalogue of complete documents.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        with store_errors("listing the documents"):
+            return list_documents(self.cols)
 
     def get_documents(self, ids: Sequence[str] | None = None) -> list[Document]:
-        """Return documents with their normalised text (all, or those in ``ids``)."""
-        return get_documents(self.cols, ids)
+        """Return documents with their normalised text (all, or those in ``ids``).
+
+        Duplicate ids are read once.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        wanted = None if ids is None else list(dict.fromkeys(ids))
+        with store_errors("reading documents"):
+            return get_documents(self.cols, wanted)
 
     def embed_query(self, query: str) -> npt.NDArray[np.float32]:
         """Return the normalised MiniLM vector of a (normalised) query."""
@@ -257,8 +296,9 @@ def open_index(
     client: ClientAPI, settings: Settings, embedder: SentenceTransformer
 ) -> HybridIndex:
     """Open the store for search; rebuilds the BM25 side if it is out of step."""
-    cols = open_collections(client, settings.store)
-    sparse = open_sparse(cols, sparse_dir(settings))
+    with store_errors("opening the collections"):
+        cols = open_collections(client, settings.store)
+        sparse = open_sparse(cols, sparse_dir(settings))
     return HybridIndex(cols, sparse, embedder, settings)
 
 

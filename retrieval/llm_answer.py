@@ -36,7 +36,6 @@ from sarcolit.retrieval.verify import (
     Passage,
     Verdict,
     as_passage,
-    is_instruction,
     markers_of,
     split_sentences,
     verify_sentence,
@@ -292,11 +291,9 @@ def stream_llm_answer(
     """
     query = normalize(question).strip()
     hits = index.search(query, settings.retrieval.answer_pool, filters)
-    chosen = [
-        c
-        for c in select_sentences(query, hits, index, settings)
-        if not is_instruction(c.text)
-    ]
+    # select_sentences leaves out sentences addressed to a model, so neither the
+    # passages' evidence nor the extractive fallback can hold one.
+    chosen = select_sentences(query, hits, index, settings)
     if not chosen:
         note = "no retrieved passage answers the question; the model was not asked"
         yield Done(_assemble(question, _Composer([], []), hits, [note]))

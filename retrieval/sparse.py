@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,9 +102,13 @@ def build(cols: Collections) -> SparseIndex:
 
 
 def save(index: SparseIndex, directory: Path) -> None:
-    """Write the index to ``directory`` atomically (a temp dir, then a rename)."""
-    tmp = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    """Write the index to ``directory`` atomically (a temp dir, then a rename).
+
+    The saved index is a cache: when another process swaps in its own copy at
+    the same moment, this one is dropped and theirs is kept.
+    """
+    unique = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = directory.with_name(f"{directory.name}.{unique}.tmp")
     tmp.mkdir(parents=True)
     if index.bm25 is not None:
         index.bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -111,11 +117,14 @@ def save(index: SparseIndex, directory: Path) -> None:
     )
     manifest = {"fingerprint": index.fingerprint, "titles": index.titles}
     (tmp / "manifest.json").write_text(json.dumps(manifest))
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    tmp.rename(directory)
+    old = directory.with_name(f"{directory.name}.{unique}.old")
+    try:
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+    except OSError:
+        pass  # another process saved at the same moment: its copy stands
+    shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sarcolit.core.models import Citation, SearchHit
+from sarcolit.ingest import is_instruction
 from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.numbers import words_to_digits
 from sarcolit.retrieval.answer import cite
@@ -27,19 +28,6 @@ _NUMBER = re.compile(
     r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:,\d{3})*(?:\.\d+)?)\s*(%|percent\b|per cent\b)?",
     re.IGNORECASE,
 )
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|"
-    r"rules|above|previous|prior)\b"
-    r"|\b(?:system prompt|new instructions?|as an ai\b|you are (?:now )?an? )"
-    r"|\byou (?:must|should|will) (?:now )?(?:say|answer|respond|reply|write|state)\b"
-    r"|^\s*(?:please\s+)?(?:say|answer|respond|reply|output)\b",
-    re.IGNORECASE,
-)
-
-
-def is_instruction(text: str) -> bool:
-    """Return True when a passage sentence reads as an instruction to the model."""
-    return bool(_INSTRUCTION.search(text))
 
 
 def numbers_in(text: str) -> frozenset[tuple[str, bool]]:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.llm import chat_model
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
-from sarcolit.core.settings import Settings
+from sarcolit.core.settings import Settings, load_settings
 from sarcolit.core.store import chroma_client
 from sarcolit.evals import (
     EXTRACTION_GOLD,
@@ -48,6 +48,7 @@ from sarcolit.extraction import (
 )
 from sarcolit.ingest import DocInfo, FileOutcome, IngestReport, ingest_paths
 from sarcolit.ingest import load_embedder as _load_embedder
+from sarcolit.live import LiveIndex
 from sarcolit.retrieval import (
     AnswerEvent,
     Done,
@@ -83,7 +84,7 @@ def configure(
         store_url: A Chroma server, e.g. ``http://127.0.0.1:8000``.
         llm: A chat-model spec (``none``, ``local:``, ``openai:MODEL`` ...).
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
     store = settings.store
     if store_url is not None:
         store = store.model_copy(update={"url": store_url})
@@ -118,10 +119,12 @@ class Library:
     ) -> None:
         """Wrap parts already opened; most callers want :meth:`Library.open`."""
         self.settings = settings
-        self.client = client
         self.embedder = embedder
-        self._index = index
+        self._live = LiveIndex(settings, client, embedder, index)
         self._lock = threading.RLock()
+        # A local model must not run two generations at once; reads and ingests
+        # do not take this lock, so a long answer blocks neither.
+        self._model_lock = threading.Lock()
         self._models: dict[str, BaseChatModel | None] = {}
 
     @classmethod
@@ -157,9 +160,18 @@ class Library:
         return cls(settings, client, embedder, index)
 
     @property
+    def client(self) -> ClientAPI:
+        """The Chroma client (replaced when another process changed the store)."""
+        return self._live.client
+
+    @property
     def index(self) -> HybridIndex:
-        """The hybrid index (Chroma and BM25) this library searches."""
-        return self._index
+        """The hybrid index (Chroma and BM25), up to date with the store.
+
+        Another process's ingest is picked up here: on its change token at once,
+        or on the store's fingerprint within ``store.refresh_s`` seconds.
+        """
+        return self._live.current()
 
     # -- models -------------------------------------------------------------
 
@@ -204,37 +216,50 @@ class Library:
         self,
         paths: Sequence[Path | str],
         on_file: Callable[[FileOutcome], None] | None = None,
+        *,
+        follow_links: bool | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> IngestReport:
         """Read, chunk, embed and store files and folders; bring the index up to date.
 
-        A file that cannot be read is reported in the result and the others go on.
+        A file that cannot be read is reported in the result and the others go
+        on. Searches and answers go on during the ingest, on the index as it
+        was; the new index is swapped in when the ingest ends. Ingests into one
+        data directory take turns, across processes.
+
+        Args:
+            paths: Files and folders.
+            on_file: Called with each file's outcome.
+            follow_links: Read links in a folder that point outside it
+                (default: ``ingest.follow_links``).
+            on_wait: Told once when another process is writing and this waits.
 
         Raises:
             BackendUnavailable: the store failed; files already stored stay stored.
         """
         files = [Path(p) for p in paths]
-        with self._lock:
-            try:
-                return ingest_paths(
-                    files,
-                    self._index.cols,
-                    self.embedder,
-                    self.settings.ingest,
-                    on_file,
-                )
-            finally:
-                self._index.refresh()
+        settings = self.settings.ingest
+        if follow_links is not None:
+            settings = settings.model_copy(update={"follow_links": follow_links})
+        with self._live.writing(on_wait) as index:
+            return ingest_paths(files, index.cols, self.embedder, settings, on_file)
 
     def documents(self) -> list[DocInfo]:
-        """Return the catalogue of ingested documents, by title."""
-        with self._lock:
-            docs = self._index.documents()
+        """Return the catalogue of ingested documents, by title.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        docs = self.index.documents()
         return sorted(docs, key=lambda d: d.title.casefold())
 
     def get_documents(self, ids: Sequence[str] | None = None) -> list[Document]:
-        """Return ingested documents with their normalised text (all when None)."""
-        with self._lock:
-            return self._index.get_documents(None if ids is None else list(ids))
+        """Return ingested documents with their normalised text (all when None).
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        return self.index.get_documents(None if ids is None else list(ids))
 
     # -- search and answers -------------------------------------------------
 
@@ -252,8 +277,7 @@ class Library:
         Raises:
             BackendUnavailable: the Chroma server stopped answering.
         """
-        with self._lock:
-            return self._index.search(query, k, filters)
+        return self.index.search(query, k, filters)
 
     def ask_events(
         self,
@@ -281,17 +305,16 @@ class Library:
         notes = (note,) if note else ()
         if model is not None:
             try:
-                with self._lock:
+                with self._model_lock:
                     yield from stream_llm_answer(
-                        question, self._index, settings, model, filters
+                        question, self.index, settings, model, filters
                     )
                 return
             except (BackendUnavailable, ConfigError) as exc:
                 if answerer == "llm":
                     raise
                 notes = (f"LLM failed ({exc}); extractive answer shown",)
-        with self._lock:
-            answer = answer_question(question, self._index, settings, filters)
+        answer = answer_question(question, self.index, settings, filters)
         yield Done(answer.model_copy(update={"notes": (*answer.notes, *notes)}))
 
     def ask(
@@ -321,11 +344,13 @@ class Library:
         csv: Path | str | None = None,
         documents: Sequence[Document] | None = None,
         on_progress: Progress | None = None,
+        follow_links: bool | None = None,
     ) -> BatchReport:
         """Extract trial records from files (or given documents) into JSONL and CSV.
 
-        Files already extracted into ``out`` (same content) are skipped; a file
-        that fails is reported and the others go on. The configured chat model,
+        Files already extracted into ``out`` (same path and content) are
+        skipped, an edited file's older records are retired, and a file that
+        fails is reported while the others go on. The configured chat model,
         if any, extracts; otherwise the rules do.
 
         Args:
@@ -335,6 +360,8 @@ class Library:
             documents: Already-read documents to extract instead of ``paths``
                 (e.g. :meth:`get_documents`).
             on_progress: Called with (source, done, total) after each file.
+            follow_links: Read links in a folder that point outside it
+                (default: ``ingest.follow_links``).
         """
         model = self.chat_model()
         workers = self.settings.extraction.llm_workers if model is not None else 1
@@ -348,10 +375,14 @@ class Library:
                 workers=workers,
                 on_progress=on_progress,
             )
+        settings = self.settings
+        if follow_links is not None:
+            ingest = settings.ingest.model_copy(update={"follow_links": follow_links})
+            settings = settings.model_copy(update={"ingest": ingest})
         return run_batch(
             [Path(p) for p in paths],
             Path(out),
-            settings=self.settings,
+            settings=settings,
             csv_path=csv_path,
             model=model,
             workers=workers,

@@ -170,7 +170,10 @@ def build_extract(state: AppState) -> ExtractTab:
         return evidence_html(state, rows[int(picked)])
 
     button.click(
-        run, [documents, files], [status, table, records, evidence, jsonl, csv]
+        run,
+        [documents, files],
+        [status, table, records, evidence, jsonl, csv],
+        api_name="extract_uploads",
     )
     table.select(show, [records], [evidence])
     return ExtractTab(documents=documents)

@@ -132,5 +132,7 @@ def build_library(state: AppState) -> LibraryTab:
     def run(files: list[str] | None, request: gr.Request) -> Iterator[IngestUpdate]:
         yield from ingest_uploads(state, files, request.session_hash)
 
-    ingested = button.click(run, [files], [status, outcomes, table])
+    ingested = button.click(
+        run, [files], [status, outcomes, table], api_name="ingest_uploads"
+    )
     return LibraryTab(table=table, ingested=ingested)
