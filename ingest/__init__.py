@@ -1,6 +1,18 @@
-"""Reading, normalising, chunking, tagging, embedding and storing documents."""
+"""Reading, normalising, chunking, tagging, embedding and storing documents.
 
-from sarcolit.ingest.catalog import Collections, DocInfo, open_collections
+Other packages use what this module exports, never its submodules.
+"""
+
+from sarcolit.ingest.catalog import (
+    Collections,
+    DocInfo,
+    chunk_from_row,
+    get_documents,
+    list_documents,
+    open_collections,
+    tag_key,
+)
+from sarcolit.ingest.chunking import chunk_document, sentence_spans
 from sarcolit.ingest.embed import embed, load_embedder
 from sarcolit.ingest.normalize import normalize
 from sarcolit.ingest.pipeline import (
@@ -10,6 +22,7 @@ from sarcolit.ingest.pipeline import (
     ingest_paths,
 )
 from sarcolit.ingest.readers import READERS, read_document
+from sarcolit.ingest.tags import tag_text
 
 __all__ = [
     "READERS",
@@ -17,11 +30,18 @@ __all__ = [
     "DocInfo",
     "FileOutcome",
     "IngestReport",
+    "chunk_document",
+    "chunk_from_row",
     "embed",
     "expand_paths",
+    "get_documents",
     "ingest_paths",
+    "list_documents",
     "load_embedder",
     "normalize",
     "open_collections",
     "read_document",
+    "sentence_spans",
+    "tag_key",
+    "tag_text",
 ]

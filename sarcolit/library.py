@@ -26,6 +26,7 @@ from sarcolit.core.llm import chat_model
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
 from sarcolit.core.settings import Settings
 from sarcolit.core.store import chroma_client
+from sarcolit.core.vocabulary import Vocabulary, load_vocabulary
 from sarcolit.evals import (
     EXTRACTION_GOLD,
     QA_GOLD,
@@ -152,14 +153,20 @@ class Library:
         client = chroma_client(settings.store)
         status("Loading the embedding model")
         embedder = _load_embedder()
+        vocabulary = load_vocabulary(settings.vocabulary)
         status("Opening the index")
-        index = open_index(client, settings, embedder)
+        index = open_index(client, settings, embedder, vocabulary)
         return cls(settings, client, embedder, index)
 
     @property
     def index(self) -> HybridIndex:
         """The hybrid index (Chroma and BM25) this library searches."""
         return self._index
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary every stage reads (bundled, plus ``settings.vocabulary``)."""
+        return self._index.vocabulary
 
     # -- models -------------------------------------------------------------
 
@@ -221,6 +228,7 @@ class Library:
                     self.embedder,
                     self.settings.ingest,
                     on_file,
+                    self.vocabulary,
                 )
             finally:
                 self._index.refresh()
@@ -243,6 +251,32 @@ class Library:
             return self.settings
         retrieval = self.settings.retrieval.model_copy(update={"answer_pool": k})
         return self.settings.model_copy(update={"retrieval": retrieval})
+
+    def filters(
+        self,
+        *,
+        subtypes: Sequence[str] = (),
+        agents: Sequence[str] = (),
+        nct_ids: Sequence[str] = (),
+        trials: Sequence[str] = (),
+        doc_ids: Sequence[str] = (),
+    ) -> Filters:
+        """Return search filters from names as users write them.
+
+        Names are resolved through the vocabulary ('synovial sarcoma' -> 'SS',
+        'Keytruda' -> 'pembrolizumab'); a subtype admits its narrower subtypes.
+
+        Raises:
+            ConfigError: a subtype or agent is not in the vocabulary.
+        """
+        return Filters.parse(
+            subtypes=subtypes,
+            agents=agents,
+            nct_ids=nct_ids,
+            trials=trials,
+            doc_ids=doc_ids,
+            vocabulary=self.vocabulary,
+        )
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
@@ -347,6 +381,7 @@ class Library:
                 model=model,
                 workers=workers,
                 on_progress=on_progress,
+                vocabulary=self.vocabulary,
             )
         return run_batch(
             [Path(p) for p in paths],
@@ -356,14 +391,15 @@ class Library:
             model=model,
             workers=workers,
             on_progress=on_progress,
+            vocabulary=self.vocabulary,
         )
 
     def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
         """Return the merged trial records of ingested documents (rule extractor)."""
         records: list[TrialRecord] = []
         for document in self.get_documents(doc_ids):
-            records.extend(extract_document(document, None).records)
-        return list(merge_records(records))
+            records.extend(extract_document(document, None, self.vocabulary).records)
+        return list(merge_records(records, self.vocabulary))
 
     # -- evals --------------------------------------------------------------
 
@@ -445,8 +481,9 @@ class Library:
         return run_extraction_eval(
             rows,
             documents,
-            extract=lambda document: extract_document(document, model).records,
+            extract=lambda doc: extract_document(doc, model, self.vocabulary).records,
             out_dir=_run_dir(out_dir, "extraction"),
             settings={"gold": str(gold_path), "extractor": extractor},
             progress=progress,
+            vocabulary=self.vocabulary,
         )
