@@ -13,8 +13,8 @@ from sarcolit.ingest.catalog import (
     tag_key,
 )
 from sarcolit.ingest.chunking import chunk_document, sentence_spans
-from sarcolit.ingest.embed import embed, load_embedder
-from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.embedding import embed, load_embedder
+from sarcolit.ingest.normalization import normalize
 from sarcolit.ingest.pipeline import (
     FileOutcome,
     IngestReport,

@@ -16,7 +16,7 @@ from sarcolit.core.settings import IngestSettings
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.catalog import Collections, chunk_metadata, doc_metadata
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embed import Vectors, embed
+from sarcolit.ingest.embedding import Vectors, embed
 from sarcolit.ingest.readers import READERS, read_document
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sarcolit.ingest.assemble import Block, assemble, document_id
-from sarcolit.ingest.normalize import dehyphenate, normalize
+from sarcolit.ingest.normalization import dehyphenate, normalize
 
 
 @pytest.mark.parametrize(
