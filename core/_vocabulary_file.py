@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -115,10 +115,20 @@ _TOP_LEVEL = {"measurement_words", "hla", "trial_series", *SECTIONS}
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an entry was written: a file and the line of its key."""
+    """Where an entry was written: a file and its key (the line is found on error)."""
 
     path: Path
-    line: int
+    raw: str = field(repr=False)
+    section: str = ""
+    key: str = ""
+    index: int | None = None
+
+    @property
+    def line(self) -> int:
+        """The line of the entry's key in the file (1 when it cannot be found)."""
+        if self.index is not None:
+            return _series_line(self.raw, self.index)
+        return _key_line(self.raw, self.section, self.key) if self.section else 1
 
     def error(self, message: str) -> ConfigError:
         """Return a one-line error naming this place."""
@@ -219,18 +229,18 @@ def read_file(path: Path, into: RawVocabulary | None = None) -> RawVocabulary:
     result = into or RawVocabulary({s: {} for s in SECTIONS}, (), "", [])
     for key in data:
         if key not in _TOP_LEVEL:
-            where = Origin(path, _key_line(raw, key))
+            where = Origin(path, raw, key)
             known = ", ".join(sorted(_TOP_LEVEL))
             raise where.error(f"unknown section {key!r} (known: {known})")
     _read_entries(path, raw, data, result)
-    top = Origin(path, 1)
+    top = Origin(path, raw)
     if "measurement_words" in data:
         words = _strings(data["measurement_words"], top, "measurement_words")
         result.measurement_words = tuple(
             dict.fromkeys((*result.measurement_words, *words))
         )
     if "hla" in data:
-        where = Origin(path, _key_line(raw, "hla"))
+        where = Origin(path, raw, "hla")
         if not isinstance(data["hla"], str):
             raise where.error("'hla' must be text")
         try:
@@ -248,10 +258,10 @@ def _read_entries(
     for section, model in SECTIONS.items():
         table = data.get(section, {})
         if not isinstance(table, dict):
-            where = Origin(path, _key_line(raw, section))
+            where = Origin(path, raw, section)
             raise where.error(f"'{section}' must be a table of entries")
         for key, value in table.items():
-            origin = Origin(path, _key_line(raw, section, key))
+            origin = Origin(path, raw, section, key)
             if not isinstance(value, dict):
                 raise origin.error(f"{section}.{key}: an entry must be a table")
             try:
@@ -266,9 +276,11 @@ def _read_entries(
 
 def _read_series(path: Path, raw: str, items: object, result: RawVocabulary) -> None:
     if not isinstance(items, list):
-        raise Origin(path, 1).error("'trial_series' must be an array of tables")
+        raise Origin(path, raw, "trial_series").error(
+            "'trial_series' must be an array of tables"
+        )
     for index, item in enumerate(items):
-        origin = Origin(path, _series_line(raw, index))
+        origin = Origin(path, raw, index=index)
         try:
             spec = SeriesSpec.model_validate(item)
             re.compile(spec.pattern)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeAlias
 
 from sarcolit.core.text import SEPARATORS, fold
@@ -107,15 +108,20 @@ class Matcher:
         plural: bool = False,
         not_before: str = "",
     ) -> None:
-        """Compile the two patterns once."""
+        """Keep the tables; the patterns are compiled on first use, once."""
         self.names = dict(names)
         self.abbreviations = dict(abbreviations)
         self.plural = plural
-        after = f"(?!{not_before})" if not_before else ""
-        source = alternation(self.names, plural=plural)
-        self._names = re.compile(source + after, re.IGNORECASE) if source else None
-        source = alternation(self.abbreviations, plural=plural)
-        self._abbreviations = re.compile(source + after) if source else None
+        self._after = f"(?!{not_before})" if not_before else ""
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        names = alternation(self.names, plural=self.plural)
+        short = alternation(self.abbreviations, plural=self.plural)
+        return (
+            re.compile(names + self._after, re.IGNORECASE) if names else None,
+            re.compile(short + self._after) if short else None,
+        )
 
     def _meaning(
         self, table: Mapping[str, tuple[str, ...]], key: str
@@ -142,9 +148,10 @@ class Matcher:
         """
         stop = len(text) if end is None else end
         found: list[tuple[int, int, tuple[str, ...]]] = []
+        names, short = self._patterns
         for pattern, table, key in (
-            (self._names, self.names, fold),
-            (self._abbreviations, self.abbreviations, squash),
+            (names, self.names, fold),
+            (short, self.abbreviations, squash),
         ):
             if pattern is None:
                 continue
