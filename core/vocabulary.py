@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,7 +53,8 @@ __all__ = [
     "is_known_class",
     "load_vocabulary",
 ]
-_LOADED: list[Vocabulary] = []
+# Every vocabulary loaded in this process (the cache below keeps the recent ones).
+_LOADED: weakref.WeakSet[Vocabulary] = weakref.WeakSet()
 
 
 @dataclass(frozen=True, eq=False)
@@ -336,7 +338,7 @@ def _load(user: Path | None, _stamp: int) -> Vocabulary:
         digest=digest.hexdigest()[:16],
         _t=tables,
     )
-    _LOADED.append(vocabulary)
+    _LOADED.add(vocabulary)
     return vocabulary
 
 
@@ -373,5 +375,6 @@ def is_known_class(name: str) -> bool:
     bundled vocabulary is always consulted, and so is every user vocabulary
     loaded so far.
     """
-    default_vocabulary()
-    return any(name in vocabulary.classes for vocabulary in _LOADED)
+    return name in default_vocabulary().classes or any(
+        name in vocabulary.classes for vocabulary in list(_LOADED)
+    )

@@ -20,9 +20,10 @@ _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z][a-z0-9]*")
 
-# Function words the search tokenizer keeps, and words every answer and passage
-# of this field shares: none of them is a key term.
-_MORE_STOPWORDS = """
+# Not key terms either: hedges and connectives, which search does not drop
+# (they change BM25's document lengths, and its ranks), and words every answer
+# and passage of this field shares.
+_REPORT_WORDS = """
     although among either even however may might much must neither per thus upon
     us via whereas whose within without yet
 
@@ -30,7 +31,7 @@ _MORE_STOPWORDS = """
     exhibited including compared cohort cohorts rate rates respectively overall
     approximately nearly versus using used
 """
-_NOT_KEY_TERMS = STOPWORDS | frozenset(_MORE_STOPWORDS.split())
+_NOT_KEY_TERMS = STOPWORDS | frozenset(_REPORT_WORDS.split())
 
 
 def _strip_zeros(match: re.Match[str]) -> str:
