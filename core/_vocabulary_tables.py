@@ -32,6 +32,7 @@ class Tables:
     """Everything compiled from one vocabulary."""
 
     agents: Matcher
+    measured: re.Pattern[str] | None
     classes: Matcher
     subtypes: Matcher
     targets: Matcher
@@ -49,6 +50,7 @@ class Tables:
     class_ancestors: Mapping[str, tuple[str, ...]]
     subtype_ancestors: Mapping[str, tuple[str, ...]]
     surface: Mapping[tuple[str, str], tuple[str, ...]]
+    entities: Matcher
 
     def lineage(self, name: str) -> tuple[str, ...]:
         """Return a class and its ancestors, nearest first."""
@@ -149,9 +151,40 @@ def _agent_matcher(raw: RawVocabulary, classes: Iterable[str]) -> Matcher:
             names.add(name, key, origins[key])
         for abbreviation in spec.abbreviations:
             abbreviations.add(abbreviation, key, origins[key])
+    return Matcher(names.table, abbreviations.table, not_before=_measured(raw))
+
+
+def _measured(raw: RawVocabulary) -> str:
+    """Return a regex for what follows a measured, not given, agent ('IL-12 levels')."""
     words = "|".join(re.escape(w) for w in raw.measurement_words)
-    not_before = rf"\s+(?:{words})\b" if words else ""
-    return Matcher(names.table, abbreviations.table, not_before=not_before)
+    return rf"\s+(?:{words})\b" if words else ""
+
+
+SEPARATOR = "\x1f"
+"""Joins an entity's kind and value in the combined matcher's meanings."""
+
+
+def _combined(matchers: Mapping[str, Matcher]) -> Matcher:
+    """Return one matcher for several kinds; a meaning reads 'kind<SEPARATOR>value'.
+
+    Where names of two kinds overlap the longer wins, as within one kind.
+    """
+    names: dict[str, tuple[str, ...]] = {}
+    short: dict[str, tuple[str, ...]] = {}
+
+    def put(
+        table: dict[str, tuple[str, ...]], key: str, meaning: tuple[str, ...]
+    ) -> None:
+        table[key] = tuple(dict.fromkeys((*table.get(key, ()), *meaning)))
+
+    for kind, matcher in matchers.items():
+        for source, target in ((matcher.names, names), (matcher.abbreviations, short)):
+            for key, values in source.items():
+                meaning = tuple(f"{kind}{SEPARATOR}{v}" for v in values)
+                put(target, key, meaning)
+                if matcher.plural and key + "s" not in source:
+                    put(target, key + "s", meaning)
+    return Matcher(names, short)
 
 
 def _subtype_tables(
@@ -273,12 +306,16 @@ def build_tables(raw: RawVocabulary) -> Tables:
     series, series_names = _series(raw)
     keywords, groups, endpoint_names = _endpoint_tables(raw)
     hla = re.compile(raw.hla) if raw.hla else None
+    agents = _agent_matcher(raw, raw.entries["classes"])
+    trials = _simple_matcher(raw, "trials", TrialSpec)
+    measured = _measured(raw)
     return Tables(
-        agents=_agent_matcher(raw, raw.entries["classes"]),
+        agents=agents,
+        measured=re.compile(measured) if measured else None,
         classes=classes,
         subtypes=subtypes,
         targets=_simple_matcher(raw, "targets", TargetSpec),
-        trials=_simple_matcher(raw, "trials", TrialSpec),
+        trials=trials,
         hla=hla,
         series=series,
         series_names=series_names,
@@ -295,4 +332,7 @@ def build_tables(raw: RawVocabulary) -> Tables:
         class_ancestors=class_ancestors,
         subtype_ancestors=subtype_ancestors,
         surface=_surface(raw),
+        entities=_combined(
+            {"agent": agents, "class": classes, "subtype": subtypes, "trial": trials}
+        ),
     )

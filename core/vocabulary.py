@@ -37,7 +37,7 @@ from sarcolit.core._vocabulary_match import (
     drop_overlapping_mentions,
     squash,
 )
-from sarcolit.core._vocabulary_tables import Tables, build_tables, section
+from sarcolit.core._vocabulary_tables import SEPARATOR, Tables, build_tables, section
 from sarcolit.core.errors import ConfigError
 from sarcolit.core.models import EndpointName
 from sarcolit.core.text import fold
@@ -132,7 +132,15 @@ class Vocabulary:
     ) -> list[Mention]:
         """Return named trials and trials of a series, by canonical name."""
         found = self._mentions(self._t.trials, "trial", text, start, end)
+        found += self.find_series(text, start, end)
+        return drop_overlapping_mentions(found)
+
+    def find_series(
+        self, text: str, start: int = 0, end: int | None = None
+    ) -> list[Mention]:
+        """Return the trials of a series ('SARC-032' -> SARC032), by canonical name."""
         stop = len(text) if end is None else end
+        found = []
         for match in self._t.series.finditer(text, start, stop):
             name = match.lastgroup or ""
             number = match.group(self._t.series.groupindex[name] + 1)
@@ -140,7 +148,29 @@ class Vocabulary:
             found.append(
                 Mention(match.start(), match.end(), template.format(number), "trial")
             )
-        return drop_overlapping_mentions(found)
+        return found
+
+    def entities(self, text: str) -> list[Mention]:
+        """Return the agents, classes, subtypes and named trials in ``text``, at once.
+
+        Faster than the four finders, for tagging whole passages; where names
+        of two kinds overlap the longer wins. Trial series are not included
+        (see :meth:`find_trials`).
+        """
+        found: list[Mention] = []
+        for start, end, meanings in self._t.entities.spans(text):
+            for meaning in meanings:
+                kind, value = meaning.split(SEPARATOR, 1)
+                if kind == "agent":
+                    if self._t.measured and self._t.measured.match(text, end):
+                        continue
+                    classes = self.agents[value].classes
+                    found.append(Mention(start, end, value, kind, classes))
+                elif kind == "class":
+                    found.append(Mention(start, end, value, kind, (value,)))
+                else:
+                    found.append(Mention(start, end, value, kind))
+        return found
 
     def endpoint_keywords(
         self, text: str, start: int = 0, end: int | None = None

@@ -19,16 +19,18 @@ def tag_text(text: str, vocabulary: Vocabulary | None = None) -> Tags:
     An agent's classes are tagged with it ('pembrolizumab' adds 'anti-PD-1').
     """
     vocab = vocabulary or default_vocabulary()
-    agents = vocab.find_agents(text)
-    classes = {c for m in vocab.find_classes(text) for c in m.classes}
-    classes.update(c for m in agents for c in m.classes)
-    subtypes = {
-        m.value for m in vocab.find_subtypes(text) if not vocab.is_broad(m.value)
-    }
+    found: dict[str, set[str]] = {"agent": set(), "class": set(), "subtype": set()}
+    trials = {m.value for m in vocab.find_series(text)}
+    for mention in vocab.entities(text):
+        if mention.kind == "trial":
+            trials.add(mention.value)
+        elif mention.kind != "subtype" or not vocab.is_broad(mention.value):
+            found[mention.kind].add(mention.value)
+        found["class"].update(mention.classes)
     return Tags(
         nct_ids=tuple(sorted({nct_id(m) for m in NCT.finditer(text)})),
-        trials=tuple(sorted({m.value for m in vocab.find_trials(text)})),
-        agents=tuple(sorted({m.value for m in agents})),
-        agent_classes=tuple(sorted(classes)),
-        subtypes=tuple(sorted(subtypes)),
+        trials=tuple(sorted(trials)),
+        agents=tuple(sorted(found["agent"])),
+        agent_classes=tuple(sorted(found["class"])),
+        subtypes=tuple(sorted(found["subtype"])),
     )
