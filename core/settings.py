@@ -142,6 +142,11 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
+    vocabulary: Path | None = Field(
+        default=None,
+        description="A TOML file that extends or overrides the bundled vocabulary "
+        "(agents, classes, subtypes, trials, endpoints); see the README.",
+    )
     store: StoreSettings = StoreSettings()
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()

@@ -25,11 +25,11 @@ from langchain_core.language_models import BaseChatModel
 from sarcolit.core.errors import IngestError, SarcolitError
 from sarcolit.core.models import Document, TrialRecord
 from sarcolit.core.settings import Settings
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 from sarcolit.extraction.export import write_csv
 from sarcolit.extraction.extract import DocumentResult, extract_document
 from sarcolit.extraction.merge import merge_records
-from sarcolit.ingest.pipeline import walk
-from sarcolit.ingest.readers import check_file, read_document
+from sarcolit.ingest import check_file, read_document, walk
 
 Progress = Callable[[str, int, int], None]
 """Called after each input with (source, inputs finished, inputs in total)."""
@@ -160,17 +160,13 @@ def _append(out: Path, job: _Job, document: Document, result: DocumentResult) ->
         os.fsync(handle.fileno())
 
 
-def _run_one(job: _Job, model: BaseChatModel | None) -> tuple[Document, DocumentResult]:
-    document = job.load()
-    return document, extract_document(document, model)
-
-
 def _outcomes(
-    jobs: Sequence[_Job], model: BaseChatModel | None, workers: int
+    jobs: Sequence[_Job], model: BaseChatModel | None, workers: int, vocab: Vocabulary
 ) -> Iterator[tuple[_Job, tuple[Document, DocumentResult] | Failure]]:
     def attempt(job: _Job) -> tuple[Document, DocumentResult] | Failure:
         try:
-            return _run_one(job, model)
+            document = job.load()
+            return document, extract_document(document, model, vocab)
         except IngestError as exc:
             return Failure(job.source, exc.reason)  # the source is named already
         except (SarcolitError, OSError, ValueError) as exc:
@@ -194,6 +190,7 @@ def _run(
     model: BaseChatModel | None,
     workers: int,
     on_progress: Progress | None,
+    vocab: Vocabulary,
 ) -> BatchReport:
     out_jsonl.parent.mkdir(parents=True, exist_ok=True)
     done = load_output(out_jsonl)
@@ -206,7 +203,7 @@ def _run(
             seen.add((job.source, job.content_hash))
     total, finished = len(jobs) + len(failures), len(jobs) - len(todo) + len(failures)
     processed = 0
-    for job, outcome in _outcomes(todo, model, workers):
+    for job, outcome in _outcomes(todo, model, workers, vocab):
         if isinstance(outcome, Failure):
             failures.append(outcome)
         else:
@@ -215,7 +212,9 @@ def _run(
         finished += 1
         if on_progress:
             on_progress(job.source, finished, total)
-    records = merge_records([r for rs in load_output(out_jsonl).values() for r in rs])
+    records = merge_records(
+        [r for rs in load_output(out_jsonl).values() for r in rs], vocab
+    )
     rows = write_csv(records, csv_path) if csv_path else 0
     return BatchReport(
         processed, len(jobs) - len(todo), tuple(failures), tuple(records), rows
@@ -242,6 +241,7 @@ def run_batch(
     model: BaseChatModel | None = None,
     workers: int = 1,
     on_progress: Progress | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> BatchReport:
     """Extract every file under ``paths`` into ``out_jsonl`` (and ``csv_path``).
 
@@ -250,6 +250,7 @@ def run_batch(
     (checked for type, size and FIFO before it is read) is reported in
     ``failures`` and the rest go on.
     ``workers`` > 1 runs that many extractions at once (for LLM backends).
+    ``vocabulary`` defaults to the one ``settings.vocabulary`` names.
     """
     jobs: list[_Job] = []
     failures: list[Failure] = []
@@ -278,6 +279,7 @@ def run_batch(
         model=model,
         workers=workers,
         on_progress=on_progress,
+        vocab=vocabulary or load_vocabulary(settings.vocabulary),
     )
 
 
@@ -289,6 +291,7 @@ def run_documents(
     model: BaseChatModel | None = None,
     workers: int = 1,
     on_progress: Progress | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> BatchReport:
     """Extract already-read documents (e.g. from the index), resumably by id."""
     jobs = [_Job(d.source, "doc:" + d.id, _given(d)) for d in documents]
@@ -300,4 +303,5 @@ def run_documents(
         model=model,
         workers=workers,
         on_progress=on_progress,
+        vocab=vocabulary or default_vocabulary(),
     )

@@ -18,7 +18,7 @@ from typing import Any
 from sarcolit.core.errors import IngestError
 from sarcolit.core.models import Document
 from sarcolit.ingest.assemble import Block, assemble
-from sarcolit.ingest.normalize import compounds, dehyphenate
+from sarcolit.ingest.normalization import compounds, dehyphenate
 from sarcolit.ingest.text import is_heading_line
 
 HEADING_SIZE_RATIO = 1.15

@@ -17,9 +17,10 @@ import numpy as np
 from sarcolit.core.errors import BackendUnavailable, IngestError, SarcolitError
 from sarcolit.core.models import Chunk, Document
 from sarcolit.core.settings import IngestSettings
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.catalog import Collections, chunk_metadata, doc_metadata
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embed import Vectors, embed
+from sarcolit.ingest.embedding import Vectors, embed
 from sarcolit.ingest.readers import READERS, read_document
 
 if TYPE_CHECKING:
@@ -246,7 +247,10 @@ def _store_errors(path: Path | None) -> Iterator[None]:
 
 
 def prepare_file(
-    path: Path, cols: Collections, settings: IngestSettings
+    path: Path,
+    cols: Collections,
+    settings: IngestSettings,
+    vocabulary: Vocabulary | None = None,
 ) -> _Prepared | FileOutcome:
     """Read and chunk a file; an unchanged file is finished here, without embedding.
 
@@ -254,7 +258,7 @@ def prepare_file(
         IngestError: the file cannot be read or holds no text.
         BackendUnavailable: the store failed.
     """
-    doc = read_document(path, max_bytes=settings.max_bytes)
+    doc = read_document(path, max_bytes=settings.max_bytes, vocabulary=vocabulary)
     if len(doc.text) > settings.max_chars:
         raise IngestError(
             path,
@@ -266,7 +270,7 @@ def prepare_file(
         if _is_complete(cols, doc.id):
             replaced = retire_older_versions(cols, doc)
             return FileOutcome(path, "replaced" if replaced else "unchanged", doc.id)
-    chunks = chunk_document(doc, settings.chunk_tokens)
+    chunks = chunk_document(doc, settings.chunk_tokens, vocabulary)
     if not chunks:
         raise IngestError(path, "no text to index after normalisation")
     return _Prepared(path, doc, chunks)
@@ -308,12 +312,15 @@ def ingest_paths(
     embedder: SentenceTransformer,
     settings: IngestSettings,
     on_file: Callable[[FileOutcome], None] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> IngestReport:
     """Ingest files and folders; a bad file is reported and the others go on.
 
     Chunks of consecutive files are embedded together (up to
     ``settings.embed_group`` chunks), so short files cost no more than long ones;
     each file is still written, and committed, on its own.
+
+    Chunks are tagged with ``vocabulary`` (default: the bundled one).
 
     Raises:
         BackendUnavailable: the store failed; files already stored stay stored.
@@ -334,7 +341,7 @@ def ingest_paths(
             record([FileOutcome(path, "failed", reason=refused)])
             continue
         try:
-            prepared = prepare_file(path, cols, settings)
+            prepared = prepare_file(path, cols, settings, vocabulary)
         except IngestError as exc:
             record([FileOutcome(path, "failed", reason=exc.reason)])
             continue

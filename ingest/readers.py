@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sarcolit.core.errors import IngestError, SarcolitError
 from sarcolit.core.models import DocKind, Document
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.context import with_context
 from sarcolit.ingest.html import read_html
 from sarcolit.ingest.jats import read_jats
@@ -128,7 +129,9 @@ def _check_text_bytes(path: Path) -> None:
     decode_text(path, data)
 
 
-def read_document(path: Path, *, max_bytes: int) -> Document:
+def read_document(
+    path: Path, *, max_bytes: int, vocabulary: Vocabulary | None = None
+) -> Document:
     """Read ``path`` with the reader for its suffix, after checking the file.
 
     The checks run in order: the file exists, its suffix is supported, it is no
@@ -156,4 +159,8 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
     if not document.text.strip():
         raise IngestError(path, "no text left after normalisation (is it a scan?)")
     kind_given = sidecar is not None and sidecar.kind is not None
-    return with_context(_apply_sidecar(document, sidecar), kind_given=kind_given)
+    return with_context(
+        _apply_sidecar(document, sidecar),
+        kind_given=kind_given,
+        vocabulary=vocabulary,
+    )

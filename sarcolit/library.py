@@ -26,6 +26,7 @@ from sarcolit.core.llm import chat_model
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
 from sarcolit.core.settings import Settings, load_settings
 from sarcolit.core.store import chroma_client
+from sarcolit.core.vocabulary import Vocabulary, load_vocabulary
 from sarcolit.evals import (
     EXTRACTION_GOLD,
     QA_GOLD,
@@ -121,6 +122,7 @@ class Library:
         self.settings = settings
         self.embedder = embedder
         self._live = LiveIndex(settings, client, embedder, index)
+        self._vocabulary = index.vocabulary
         self._lock = threading.RLock()
         # A local model must not run two generations at once; reads and ingests
         # do not take this lock, so a long answer blocks neither.
@@ -155,8 +157,9 @@ class Library:
         client = chroma_client(settings.store)
         status("Loading the embedding model")
         embedder = _load_embedder()
+        vocabulary = load_vocabulary(settings.vocabulary)
         status("Opening the index")
-        index = open_index(client, settings, embedder)
+        index = open_index(client, settings, embedder, vocabulary)
         return cls(settings, client, embedder, index)
 
     @property
@@ -172,6 +175,11 @@ class Library:
         or on the store's fingerprint within ``store.refresh_s`` seconds.
         """
         return self._live.current()
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary every stage reads (bundled, plus ``settings.vocabulary``)."""
+        return self._vocabulary
 
     # -- models -------------------------------------------------------------
 
@@ -242,7 +250,9 @@ class Library:
         if follow_links is not None:
             settings = settings.model_copy(update={"follow_links": follow_links})
         with self._live.writing(on_wait) as index:
-            return ingest_paths(files, index.cols, self.embedder, settings, on_file)
+            return ingest_paths(
+                files, index.cols, self.embedder, settings, on_file, self.vocabulary
+            )
 
     def documents(self) -> list[DocInfo]:
         """Return the catalogue of ingested documents, by title.
@@ -268,6 +278,32 @@ class Library:
             return self.settings
         retrieval = self.settings.retrieval.model_copy(update={"answer_pool": k})
         return self.settings.model_copy(update={"retrieval": retrieval})
+
+    def filters(
+        self,
+        *,
+        subtypes: Sequence[str] = (),
+        agents: Sequence[str] = (),
+        nct_ids: Sequence[str] = (),
+        trials: Sequence[str] = (),
+        doc_ids: Sequence[str] = (),
+    ) -> Filters:
+        """Return search filters from names as users write them.
+
+        Names are resolved through the vocabulary ('synovial sarcoma' -> 'SS',
+        'Keytruda' -> 'pembrolizumab'); a subtype admits its narrower subtypes.
+
+        Raises:
+            ConfigError: a subtype or agent is not in the vocabulary.
+        """
+        return Filters.parse(
+            subtypes=subtypes,
+            agents=agents,
+            nct_ids=nct_ids,
+            trials=trials,
+            doc_ids=doc_ids,
+            vocabulary=self.vocabulary,
+        )
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
@@ -374,6 +410,7 @@ class Library:
                 model=model,
                 workers=workers,
                 on_progress=on_progress,
+                vocabulary=self.vocabulary,
             )
         settings = self.settings
         if follow_links is not None:
@@ -387,14 +424,15 @@ class Library:
             model=model,
             workers=workers,
             on_progress=on_progress,
+            vocabulary=self.vocabulary,
         )
 
     def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
         """Return the merged trial records of ingested documents (rule extractor)."""
         records: list[TrialRecord] = []
         for document in self.get_documents(doc_ids):
-            records.extend(extract_document(document, None).records)
-        return list(merge_records(records))
+            records.extend(extract_document(document, None, self.vocabulary).records)
+        return list(merge_records(records, self.vocabulary))
 
     # -- evals --------------------------------------------------------------
 
@@ -476,8 +514,9 @@ class Library:
         return run_extraction_eval(
             rows,
             documents,
-            extract=lambda document: extract_document(document, model).records,
+            extract=lambda doc: extract_document(doc, model, self.vocabulary).records,
             out_dir=_run_dir(out_dir, "extraction"),
             settings={"gold": str(gold_path), "extractor": extractor},
             progress=progress,
+            vocabulary=self.vocabulary,
         )

@@ -88,7 +88,9 @@ class LiveIndex:
             if wait and generation == self._generation:
                 return  # another thread reopened while this one waited
             client = fresh_client(self.settings.store)
-            index = open_index(client, self.settings, self.embedder)
+            index = open_index(
+                client, self.settings, self.embedder, self._index.vocabulary
+            )
             self.client, self._index = client, index
             self._generation = generation
             self._checked = time.monotonic()

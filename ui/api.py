@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sarcolit.core.errors import BackendUnavailable, SarcolitError
 from sarcolit.core.models import Answer, SearchHit, TrialRecord
 from sarcolit.ingest import DocInfo
+from sarcolit.library import Library
 from sarcolit.retrieval import Filters
 from sarcolit.ui.app_state import AppState
 
@@ -52,9 +53,9 @@ class FilterFields(_Request):
     doc_ids: list[str] = Field(default=[], description="Document ids.")
     k: int | None = Field(default=None, gt=0, le=100, description="Passages used.")
 
-    def filters(self) -> Filters:
+    def filters(self, library: Library) -> Filters:
         """Return the canonical filters (raises ConfigError on unknown names)."""
-        return Filters.parse(
+        return library.filters(
             subtypes=self.subtypes,
             agents=self.agents,
             nct_ids=self.nct_ids,
@@ -158,13 +159,15 @@ def api_router(state: AppState) -> APIRouter:
     def ask(request: AskRequest) -> Answer:
         """Answer with cited sentences from the literature, or refuse."""
         with _as_http():
-            return state.ask(request.question, request.filters(), request.k)
+            filters = request.filters(state.library)
+            return state.ask(request.question, filters, request.k)
 
     @router.post("/search")
     def search(request: SearchRequest) -> list[SearchHit]:
         """Return the passages hybrid search ranks highest."""
         with _as_http():
-            return state.search(request.query, request.k, request.filters())
+            filters = request.filters(state.library)
+            return state.search(request.query, request.k, filters)
 
     @router.post("/extract")
     def extract(request: ExtractRequest) -> ExtractResponse:

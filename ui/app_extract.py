@@ -10,7 +10,7 @@ import gradio as gr
 
 from sarcolit.core.errors import SarcolitError
 from sarcolit.core.models import Document
-from sarcolit.extraction.export import rows as csv_rows
+from sarcolit.extraction import csv_rows
 from sarcolit.ui.app_chat import document_choices
 from sarcolit.ui.app_state import (
     UPLOAD_MAX_BYTES,

@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from sarcolit.core.models import Answer, SearchHit
+from sarcolit.core.vocabulary import default_vocabulary
 from sarcolit.ingest import FileOutcome, expand_paths
-from sarcolit.ingest.tags import subtype_names
+from sarcolit.library import Library
 from sarcolit.retrieval import Filters
 from sarcolit.ui.cli_eval import eval_app
 from sarcolit.ui.cli_extract import extract
@@ -42,7 +43,7 @@ Subtype = Annotated[
     typer.Option(
         "--subtype",
         help="Only passages tagged with this subtype (a name or one of "
-        + ", ".join(subtype_names())
+        + ", ".join(default_vocabulary().subtypes)
         + ").",
     ),
 ]
@@ -61,12 +62,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text
 
 
 def _filters(
+    library: Library,
     subtype: list[str] | None,
     agent: list[str] | None,
     nct: list[str] | None,
     doc: list[str] | None,
 ) -> Filters:
-    return Filters.parse(
+    return library.filters(
         subtypes=subtype or (), agents=agent or (), nct_ids=nct or (), doc_ids=doc or ()
     )
 
@@ -149,7 +151,7 @@ def search(
     """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
     with reported_errors():
         library = open_library(context, store_url, data_dir)
-        hits = library.search(query, k, _filters(subtype, agent, nct, doc))
+        hits = library.search(query, k, _filters(library, subtype, agent, nct, doc))
     if as_json:
         out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
         return
@@ -203,8 +205,8 @@ def ask(
         if (question is None) == (questions is None):
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
         asked = [question] if question is not None else read_questions(questions)
-        filters = _filters(subtype, agent, nct, doc)
         library = open_library(context, store_url, data_dir, llm)
+        filters = _filters(library, subtype, agent, nct, doc)
         for text in asked:
             answer = library.ask(text, k=k, filters=filters)
             if as_json:

@@ -13,7 +13,7 @@ from sarcolit.core.store import chroma_client
 from sarcolit.ingest import Collections, expand_paths, ingest_paths, open_collections
 from sarcolit.ingest.catalog import get_documents, list_documents
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embed import embed
+from sarcolit.ingest.embedding import embed
 from sarcolit.ingest.pipeline import sweep_incomplete, write_document
 from sarcolit.ingest.readers import read_document
 from sarcolit.retrieval import open_index
