@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from sarcolit.core.models import DocKind, Document, Span, Subject, Tags
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.assemble import CELL_SEPARATOR
 from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.tags import tag_text
@@ -108,13 +109,20 @@ def _table_share(doc: Document) -> float:
     return rows / len(lines)
 
 
-def infer_kind(doc: Document, opening: Tags, *, registered: bool) -> DocKind:
+def infer_kind(
+    doc: Document,
+    opening: Tags,
+    *,
+    registered: bool,
+    vocabulary: Vocabulary | None = None,
+) -> DocKind:
     """Return the kind of ``doc`` from its text (see the module docstring).
 
     Args:
         doc: The document.
         opening: Entities of its title, opening and registration line.
         registered: Whether it has a registration line (a trial's own report).
+        vocabulary: Names of trials (default: the bundled vocabulary).
     """
     head = doc.text[:_OPENING_CHARS]
     if _REGULATOR.search(head) and _REGULATORY_ACT.search(head):
@@ -125,12 +133,12 @@ def infer_kind(doc: Document, opening: Tags, *, registered: bool) -> DocKind:
         return "review"
     if not (opening.trials or opening.nct_ids or opening.agents):
         return "article"
-    if not registered and _discusses_several(doc):
+    if not registered and _discusses_several(doc, vocabulary):
         return "article"
     return "trial"
 
 
-def _discusses_several(doc: Document) -> bool:
+def _discusses_several(doc: Document, vocabulary: Vocabulary | None) -> bool:
     """Return True when a text names several trials without one being its subject.
 
     An NCT id written in the same sentence as a trial name is that trial's. When
@@ -138,14 +146,19 @@ def _discusses_several(doc: Document) -> bool:
     ("Related coverage: SARC028 ...") are passing mentions; named again and
     again, they are discussed.
     """
-    mentions = [tag_text(doc.text[s:e]) for s, e in sentence_spans(doc.text)]
+    mentions = [
+        tag_text(doc.text[s:e], vocabulary) for s, e in sentence_spans(doc.text)
+    ]
     named = {t for tags in mentions for t in tags.trials}
     ids = {n for tags in mentions for n in tags.nct_ids}
     paired = {n for tags in mentions if tags.trials for n in tags.nct_ids}
     trials = named | (ids - paired)
     if len(trials) <= 1:
         return False
-    heads = [tag_text(doc.title), *(tag_text(doc.text[s:e]) for s, e in _opening(doc))]
+    heads = [
+        tag_text(doc.title, vocabulary),
+        *(tag_text(doc.text[s:e], vocabulary) for s, e in _opening(doc)),
+    ]
     subject = {t for tags in heads for t in (*tags.trials, *tags.nct_ids)}
     if not subject & trials:
         return True
@@ -155,7 +168,9 @@ def _discusses_several(doc: Document) -> bool:
     )
 
 
-def find_subject(doc: Document) -> tuple[Tags, bool, Subject]:
+def find_subject(
+    doc: Document, vocabulary: Vocabulary | None = None
+) -> tuple[Tags, bool, Subject]:
     """Return the entities of the opening, whether it is registered, and its subject.
 
     The subject is read from the title, the first sentences and the
@@ -163,13 +178,18 @@ def find_subject(doc: Document) -> tuple[Tags, bool, Subject]:
     """
     opening_spans, registered = _opening(doc), _registration(doc)
     places = [*opening_spans, *registered]
-    tagged = [tag_text(doc.title), *(tag_text(doc.text[s:e]) for s, e in places)]
+    tagged = [
+        tag_text(doc.title, vocabulary),
+        *(tag_text(doc.text[s:e], vocabulary) for s, e in places),
+    ]
     opening = _merge(tagged)
     # The registration line names the trial's own id; an opening may also cite
     # an earlier trial's ("In a phase 1 trial (NCT03132922), ..."). A trial
     # name or id that is the only one in the whole text is the subject's too.
-    whole = tag_text(doc.text)
-    own_ids = _merge([tag_text(doc.text[s:e]) for s, e in registered]).nct_ids
+    whole = tag_text(doc.text, vocabulary)
+    own_ids = _merge(
+        [tag_text(doc.text[s:e], vocabulary) for s, e in registered]
+    ).nct_ids
     if own_ids or len(whole.nct_ids) == 1:
         opening = opening.model_copy(update={"nct_ids": own_ids or whole.nct_ids})
     if not opening.trials and len(whole.trials) == 1:
@@ -189,13 +209,22 @@ def find_subject(doc: Document) -> tuple[Tags, bool, Subject]:
     return opening, bool(registered), subject
 
 
-def with_context(doc: Document, *, kind_given: bool = False) -> Document:
+def with_context(
+    doc: Document,
+    *,
+    kind_given: bool = False,
+    vocabulary: Vocabulary | None = None,
+) -> Document:
     """Return ``doc`` with its inferred kind (unless given) and subject trial.
 
     Only single-trial reports and regulatory texts get a subject: a review's or
     a multi-trial table's results belong to the trials they name locally.
     """
-    opening, registered, subject = find_subject(doc)
-    kind = doc.kind if kind_given else infer_kind(doc, opening, registered=registered)
+    opening, registered, subject = find_subject(doc, vocabulary)
+    kind = (
+        doc.kind
+        if kind_given
+        else infer_kind(doc, opening, registered=registered, vocabulary=vocabulary)
+    )
     single = kind in ("trial", "regulatory") and len(set(opening.nct_ids)) <= 1
     return doc.model_copy(update={"kind": kind, "subject": subject if single else None})

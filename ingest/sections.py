@@ -10,6 +10,7 @@ inline section nests under the section that holds it ('Summary > Findings').
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sarcolit.core.models import Document, Section
@@ -98,8 +99,10 @@ def _label_starts(doc: Document) -> list[tuple[int, str]]:
 
 
 def _outer_sections(doc: Document) -> list[tuple[int, int, str]]:
-    """Return the reader's sections; a heading line that opens with a label and
-    goes on ("Research Funding: Adaptimmune") is a labelled paragraph, not a title.
+    """Return the reader's sections, relabelling labelled paragraphs.
+
+    A heading line that opens with a label and goes on ("Research Funding:
+    Adaptimmune") is a labelled paragraph, not a title.
     """
     outer = []
     for section in doc.sections:
@@ -123,7 +126,7 @@ def with_inline_sections(doc: Document) -> Document:
         inside = [(o, label) for o, label in labels if start <= o < end]
         cuts = [start, *(o for o, _ in inside), end]
         names = [path, *(_join(path, label) for _, label in inside)]
-        for (a, b), name in zip(zip(cuts, cuts[1:], strict=False), names, strict=True):
+        for (a, b), name in zip(itertools.pairwise(cuts), names, strict=True):
             if b > a and name and doc.text[a:b].strip():
                 sections.append(Section(path=name, start=a, end=b))
     return doc.model_copy(update={"sections": tuple(sections)})

@@ -138,6 +138,10 @@ def read_text(path: Path) -> Document:
     """Read a UTF-8 plain-text file; paragraphs are separated by blank lines."""
     raw = read_text_file(path)
     blocks = plain_text_blocks(raw)
+    if all(block.kind == "heading" for block in blocks):
+        # A few words with no final period and nothing under them are the text
+        # itself, not a heading over an empty document.
+        blocks = [Block(block.text) for block in blocks]
     first_is_heading = bool(blocks) and blocks[0].kind == "heading"
     title = None if first_is_heading else text_title(raw) or path.stem
     return assemble(blocks, source=str(path), title=title)

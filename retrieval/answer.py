@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from sarcolit.core.models import Answer, AnswerSentence, Citation, SearchHit
 from sarcolit.core.settings import Settings
-from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest import normalize
 from sarcolit.retrieval.answer_text import display
 from sarcolit.retrieval.candidates import Candidate, candidates
 from sarcolit.retrieval.facts import digits
@@ -105,7 +105,8 @@ def select_sentences(
     question: str, hits: list[SearchHit], index: HybridIndex, settings: Settings
 ) -> list[Candidate]:
     """Return the sentences that answer the question, best first; [] to refuse."""
-    return _select(parse_question(question), hits, index, settings)[0]
+    q = parse_question(question, index.vocabulary)
+    return _select(q, hits, index, settings)[0]
 
 
 def _select(
@@ -143,10 +144,10 @@ def answer_question(
     settings: Settings,
     filters: Filters | None = None,
 ) -> Answer:
-    """Answer from the indexed literature with cited sentences, or refuse and say why."""
+    """Answer with cited sentences from the literature, or refuse and say why."""
     query = normalize(question).strip()
     hits = index.search(query, settings.retrieval.answer_pool, filters)
-    q = parse_question(query)
+    q = parse_question(query, index.vocabulary)
     chosen, reason = _select(q, hits, index, settings)
     if not chosen:
         return Answer(
@@ -158,7 +159,10 @@ def answer_question(
         )
     citations = tuple(citation_of(c, n) for n, c in enumerate(chosen, start=1))
     sentences = tuple(
-        AnswerSentence(text=display(c.text, c.header, q.endpoints), citations=(n,))
+        AnswerSentence(
+            text=display(c.text, index.vocabulary, c.header, q.endpoints),
+            citations=(n,),
+        )
         for n, c in enumerate(chosen, start=1)
     )
     text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)

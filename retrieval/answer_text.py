@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 
-from sarcolit.ingest.sections import label_length
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import label_length
 from sarcolit.retrieval.facts import timepoints_in
 from sarcolit.retrieval.tables import CELLS, read_row
 
+# Narrower than core.text.CITATION_MARKER on purpose: a range in parentheses
+# ("3 months (2-5)") is kept, since in results it is a confidence interval.
 _REFERENCE = re.compile(
     r"\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\]"  # [4], [4, 5], [4-6]
     r"|\s*\((?:\d{1,3})(?:\s*,\s*\d{1,3})*\)(?!\s*%)"  # (76), (67, 68)
@@ -82,11 +85,14 @@ def align_respectively(text: str) -> str:
 
 
 def display(
-    text: str, header: str = "", endpoints: frozenset[str] = frozenset()
+    text: str,
+    vocabulary: Vocabulary,
+    header: str = "",
+    endpoints: frozenset[str] = frozenset(),
 ) -> str:
     """Return the sentence to show for a cited quote (see the module docstring)."""
     if CELLS in text and header:
-        return read_row(text, header, endpoints)
+        return read_row(text, header, endpoints, vocabulary)
     shown = clean(text)
     aligned = align_respectively(shown)
     return f"{shown} ({aligned})" if aligned else shown

@@ -9,14 +9,14 @@ context contain, how many qualifiers it holds itself, and its passage's rank.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sarcolit.core.models import Chunk, SearchHit, Tags
-from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import is_instruction, sentence_spans
 from sarcolit.retrieval.evidence import Setting, Verdict, judge
 from sarcolit.retrieval.facts import entities_in
 from sarcolit.retrieval.index import HybridIndex
@@ -50,9 +50,10 @@ class Candidate:
         return self.verdict.ok
 
 
-def _surface_words(tags: Tags) -> set[str]:
+def _surface_words(tags: Tags, vocabulary: Vocabulary) -> set[str]:
     """Return the word tokens of the entity names a question wrote."""
-    return {t for name in (*tags.trials, *tags.nct_ids) for t in tokenize(name)}
+    names = (*tags.trials, *tags.nct_ids)
+    return {t for name in names for t in tokenize(name, vocabulary)}
 
 
 def question_weights(q: Question, index: HybridIndex) -> dict[str, float]:
@@ -61,18 +62,17 @@ def question_weights(q: Question, index: HybridIndex) -> dict[str, float]:
     A unit no passage contains weighs the most; entity tokens let "ASPS" in a
     passage cover "alveolar soft part sarcoma" in the question.
     """
+    vocab = index.vocabulary
     entities = entity_tokens(q.entities)
-    words = [t for t in tokenize(q.text) if t not in _surface_words(q.entities)]
-    n_chunks = max(len(index.chunks), 1)
-    return {
-        unit: math.log(1.0 + (n_chunks + 0.5) / (index.sparse.doc_freq(unit) + 0.5))
-        for unit in dict.fromkeys([*entities, *words])
-    }
+    surface = _surface_words(q.entities, vocab)
+    words = [t for t in tokenize(q.text, vocab) if t not in surface]
+    return {unit: index.idf(unit) for unit in dict.fromkeys([*entities, *words])}
 
 
 @lru_cache(maxsize=16384)
-def _units(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text)) | frozenset(entity_tokens(entities_in(text)))
+def _units(text: str, vocabulary: Vocabulary) -> frozenset[str]:
+    tokens = tokenize(text, vocabulary)
+    return frozenset(tokens) | frozenset(entity_tokens(entities_in(text, vocabulary)))
 
 
 @lru_cache(maxsize=8192)
@@ -91,20 +91,32 @@ def _nearest(previous: list[tuple[str, Tags]]) -> Tags:
     return Tags(**found)
 
 
-def _before(chunk: Chunk, index: HybridIndex) -> list[tuple[str, Tags]]:
+def _before(
+    chunk: Chunk, index: HybridIndex, defined: dict[str, str]
+) -> list[tuple[str, Tags]]:
     """Return the last sentences of the previous chunk when it is the same paragraph."""
     before = index.chunk_before(chunk)
     if before is None or chunk.start - before.end > 1:
         return []
     spans = chunk_sentences(before)[-CONTEXT_SENTENCES:]
-    return [(before.text[s:e], entities_in(before.text[s:e])) for s, e in spans]
+    texts = [before.text[s:e] for s, e in spans]
+    return [
+        (t, entities_in(t, index.vocabulary, defined))
+        for t in texts
+        if not is_instruction(t)
+    ]
 
 
 def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Setting]]:
-    """Yield each sentence of ``chunk`` with the context it is read in."""
-    previous = _before(chunk, index)
-    section = entities_in(chunk.section)
+    """Yield each sentence of ``chunk`` with the context it is read in.
+
+    Sentences addressed to a reader or a model are neither answers nor context.
+    """
+    vocab = index.vocabulary
     head = index.head(chunk.doc_id)
+    defined = head.abbreviations if head is not None else {}
+    previous = _before(chunk, index, defined)
+    section = entities_in(chunk.section, vocab, defined)
     single = not chunk.context.is_empty()
     words = index.doc_words(chunk.doc_id) if single else frozenset()
     last_end = 0
@@ -113,6 +125,8 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
         if "\n\n" in chunk.text[last_end:start]:
             previous = []  # a new paragraph: the old one's trial is not this one's
         last_end = end
+        if is_instruction(text):
+            continue
         local = _nearest([("", section), *previous])
         header = table_header(chunk, start, index) if CELLS in text else ""
         yield (
@@ -120,7 +134,7 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
             end,
             Setting(
                 text=text,
-                own=entities_in(text),
+                own=entities_in(text, vocab, defined),
                 local=local,
                 local_text=" ".join(t for t, _ in previous[-CONTEXT_SENTENCES:]),
                 subject=chunk.context,
@@ -130,7 +144,8 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
                 doc_words=words,
             ),
         )
-        previous = [*previous, (text, entities_in(text))][-CONTEXT_SENTENCES:]
+        own = entities_in(text, vocab, defined)
+        previous = [*previous, (text, own)][-CONTEXT_SENTENCES:]
 
 
 def _not_an_answer(s: Setting) -> bool:
@@ -145,20 +160,23 @@ def candidates(
     q: Question, hits: list[SearchHit], index: HybridIndex
 ) -> list[Candidate]:
     """Return every sentence of ``hits``, judged and scored, best first."""
+    vocab = index.vocabulary
     weights = question_weights(q, index)
     total = sum(weights.values()) or 1.0
     found: list[Candidate] = []
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
-        context_units = _units(chunk.section) | frozenset(entity_tokens(chunk.context))
+        context_units = _units(chunk.section, vocab) | frozenset(
+            entity_tokens(chunk.context)
+        )
         for start, end, setting in _sentences(chunk, index):
             if _not_an_answer(setting):
                 continue
-            own = _units(setting.text) | _units(setting.header)
-            window = own | context_units | _units(setting.local_text)
+            own = _units(setting.text, vocab) | _units(setting.header, vocab)
+            window = own | context_units | _units(setting.local_text, vocab)
             support = sum(w for u, w in weights.items() if u in window) / total
             own_share = sum(w for u, w in weights.items() if u in own) / total
-            verdict = judge(q, setting)
+            verdict = judge(q, setting, vocab)
             score = support + 0.5 * own_share + 0.1 * verdict.bonus
             found.append(
                 Candidate(

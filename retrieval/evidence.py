@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from sarcolit.core.models import Tags
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval.facts import (
     endpoint_text,
     endpoints_in,
@@ -180,14 +181,17 @@ def _classes(q: Question, s: Setting, tally: _Tally) -> None:
     tally.missing.append(", ".join(sorted(asked)))
 
 
-def _subtypes(q: Question, s: Setting, tally: _Tally) -> None:
+def _subtypes(q: Question, s: Setting, tally: _Tally, vocab: Vocabulary) -> None:
+    def covers(asked: str, found: str) -> bool:
+        return subtype_covers(asked, found, vocab)
+
     for asked in q.entities.subtypes:
         for where, weight in ((s.own, 1.0), (s.local, 0.6)):
-            if any(subtype_covers(asked, found) for found in where.subtypes):
+            if any(covers(asked, found) for found in where.subtypes):
                 tally.hold(asked, weight)
                 break
             if where.subtypes and not any(
-                subtype_covers(found, asked) for found in where.subtypes
+                covers(found, asked) for found in where.subtypes
             ):
                 tally.violations.append(
                     f"another subtype ({', '.join(sorted(where.subtypes))})"
@@ -195,9 +199,9 @@ def _subtypes(q: Question, s: Setting, tally: _Tally) -> None:
                 break
         else:
             subject = s.subject.subtypes
-            if len(subject) == 1 and subtype_covers(asked, subject[0]):
+            if len(subject) == 1 and covers(asked, subject[0]):
                 tally.hold(asked, 0.8)
-            elif subject and not any(subtype_covers(asked, f) for f in subject):
+            elif subject and not any(covers(asked, f) for f in subject):
                 tally.violations.append(f"another subtype ({', '.join(subject)})")
             else:
                 tally.missing.append(asked)
@@ -235,7 +239,7 @@ def _sources(q: Question, s: Setting, tally: _Tally) -> None:
 
 
 def _populations(q: Question, s: Setting, tally: _Tally) -> None:
-    """'bone' and 'soft tissue' cohorts exclude each other; the sentence speaks first."""
+    """'bone' and 'soft tissue' cohorts exclude each other; the sentence first."""
     rivals = {"bone": "soft tissue", "soft tissue": "bone"}
     for name in q.populations:
         rival = rivals.get(name)
@@ -248,9 +252,9 @@ def _populations(q: Question, s: Setting, tally: _Tally) -> None:
                 break
 
 
-def _endpoint(q: Question, s: Setting, tally: _Tally) -> None:
+def _endpoint(q: Question, s: Setting, tally: _Tally, vocab: Vocabulary) -> None:
     """The sentence (or its table header) names the endpoint and states a value."""
-    named = endpoints_in(f"{s.text}\n{s.header}")
+    named = endpoints_in(f"{s.text}\n{s.header}", vocab)
     if q.endpoint is not None:
         if q.endpoint in named:
             tally.hold(q.endpoint_label(), 1.5)
@@ -267,7 +271,9 @@ def _endpoint(q: Question, s: Setting, tally: _Tally) -> None:
             tally.violations.append(f"another time point ({labels})")
         else:
             tally.missing.append(" or ".join(t.label for t in q.timepoints))
-    text = endpoint_text(s.text, q.endpoint) if q.endpoint and not s.header else s.text
+    text = s.text
+    if q.endpoint and not s.header:
+        text = endpoint_text(s.text, q.endpoint, vocab)
     if q.value is not None and not _has_value(q.value, text):
         tally.missing.append(f"a value for {q.endpoint_label() or 'the question'}")
 
@@ -303,16 +309,16 @@ def _priors(q: Question, s: Setting, tally: _Tally) -> None:
         tally.bonus -= 2.0  # another year's report
 
 
-def judge(q: Question, s: Setting) -> Verdict:
+def judge(q: Question, s: Setting, vocab: Vocabulary) -> Verdict:
     """Return how sentence ``s`` (in its context) stands against question ``q``."""
     tally = _Tally([], [], [])
     _trials(q, s, tally)
     _agents(q, s, tally)
-    _subtypes(q, s, tally)
+    _subtypes(q, s, tally, vocab)
     _names(q, s, tally)
     _sources(q, s, tally)
     _populations(q, s, tally)
-    _endpoint(q, s, tally)
+    _endpoint(q, s, tally, vocab)
     _priors(q, s, tally)
     return Verdict(
         violations=tuple(dict.fromkeys(tally.violations)),

@@ -10,55 +10,17 @@ months]" and "(95% CI, 6.0 to not estimable [NE])" confidence intervals.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sarcolit.core.models import Tags
-from sarcolit.ingest.numbers import words_to_digits
-from sarcolit.ingest.tags import subtype_label, subtype_names, tag_text
+from sarcolit.core.text import strip_citation_markers, words_to_digits
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import tag_text
 
-# Endpoint -> pattern. Upper-case abbreviations match case-sensitively.
-_ENDPOINT_PATTERNS: dict[str, str] = {
-    "ORR": r"(?i:\b(?:objective|overall|best|confirmed|partial)\s+(?:\w+\s+)?"
-    r"respon(?:se|ses|ders?)\b|\bresponse rates?\b|\brespond(?:ed|ers?)?\b)"
-    r"|\b(?:ORR|BOR|PRs?)\b",
-    "CR": r"(?i:\bcomplete (?:metabolic |pathologic )?(?:response|remission)s?\b)"
-    r"|\bCRs?\b",
-    "DCR": r"(?i:\bdisease control\b)|\bDCR\b",
-    "CBR": r"(?i:\bclinical benefit\b)|\bCBR\b",
-    "PFS": r"(?i:\bprogression[- ]free\b|\bnon-?progression\b"
-    r"|\bfree (?:of|from) progression\b)|\bm?PFS\b",
-    "OS": r"(?i:\boverall survival\b)|\bm?OS\b",
-    "DOR": r"(?i:\bduration of (?:the )?responses?\b|\bresponse duration\b"
-    r"|\brespon(?:se|ses|ders?) (?:lasted|last|lasting)\b|\blasted a median\b"
-    r"|\bkept (?:their|the) response\b)|\bm?DOR\b",
-    "TTR": r"(?i:\btime to (?:first )?response\b"
-    r"|\brespon(?:se|ses) (?:appeared|emerged|took)\b|\bto emerge\b)|\bTTR\b",
-    "DFS": r"(?i:\b(?:disease|recurrence|event|relapse)[- ]free\b)|\b(?:DFS|EFS|RFS)\b",
-    "HR": r"(?i:\bhazard ratio\b)|\bHR\b",
-    "AE": r"(?i:\badverse (?:events?|reactions?)\b|\btoxicit(?:y|ies)\b"
-    r"|\bside effects?\b)|\b(?:TR|TE|ir)?AEs?\b",
-    "SD": r"(?i:\bstable disease\b)|\bSD\b",
-    "FU": r"(?i:\bfollow-?up\b)",
-}
-_ENDPOINTS = {name: re.compile(p) for name, p in _ENDPOINT_PATTERNS.items()}
-ENDPOINT_LABELS = {
-    "ORR": "response rate",
-    "CR": "complete response",
-    "DCR": "disease control rate",
-    "CBR": "clinical benefit rate",
-    "PFS": "PFS",
-    "OS": "OS",
-    "DOR": "duration of response",
-    "TTR": "time to response",
-    "DFS": "disease-free survival",
-    "HR": "hazard ratio",
-    "AE": "adverse events",
-    "SD": "stable disease",
-    "FU": "follow-up",
-}
-# "duration of response" also says "response": it is not a response rate.
-_SHADOWS = {"DOR": ("ORR",), "TTR": ("ORR",), "CR": ("ORR",), "FU": ()}
+# Endpoints that are one thing when a question and a sentence are compared.
+_SAME = {"median_PFS": "PFS", "grade3plus_AE": "AE", "RFS": "DFS", "EFS": "DFS"}
 
 _UNITS = {"week": 12 / 52, "month": 1.0, "year": 12.0, "day": 12 / 365}
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -83,7 +45,6 @@ _DURATION = re.compile(
 _FRACTION = re.compile(r"\b\d+ (?:of|out of) (?:the )?\d+\b|\b\d+/\d+\b")
 # A number, not part of a name ("PD-1", "CTLA-4", "SARC028", "A*02:01").
 _ANY_NUMBER = re.compile(r"(?<![\w.*:])(?<![A-Za-z]-)\d+(?:\.\d+)?(?![A-Za-z*:])")
-_REFERENCE = re.compile(r"[(\[]\d+(?:\s*[,;-]\s*\d+)*[)\]]")
 _CI = re.compile(
     r"\b\d{2}\s*%\s*(?:CI|confidence interval)"
     r"|\bconfidence interval\b|\(\s*\d+(?:\.\d+)?\s*[-,]\s*\d+(?:\.\d+)?\s*\)",
@@ -108,67 +69,90 @@ def digits(text: str) -> str:
     return words_to_digits(text, keep_one=False)
 
 
-# Abbreviations sarcoma texts use that the vocabulary leaves out because they
-# mean other things elsewhere (LPS is also lipopolysaccharide).
-_EXTRA_SUBTYPES = {"LPS": re.compile(r"\bLPS\b")}
+def entities_in(
+    text: str, vocabulary: Vocabulary, defined: Mapping[str, str] | None = None
+) -> Tags:
+    """Return the trials, NCT ids, agents, classes and subtypes ``text`` names.
+
+    ``defined`` maps abbreviations a document defines for itself to subtypes
+    ("liposarcoma (LPS)" makes LPS liposarcoma in that document).
+    """
+    tags = _tags(text, vocabulary)
+    extra = [code for abbr, code in (defined or {}).items() if _has_word(text, abbr)]
+    if not extra:
+        return tags
+    return tags.model_copy(update={"subtypes": tuple(sorted({*tags.subtypes, *extra}))})
 
 
 @lru_cache(maxsize=32768)
-def entities_in(text: str) -> Tags:
-    """Return the trials, NCT ids, agents, classes and subtypes ``text`` names."""
-    tags = tag_text(text)
-    extra = [code for code, p in _EXTRA_SUBTYPES.items() if p.search(text)]
-    if extra:
-        subtypes = tuple(sorted({*tags.subtypes, *extra}))
-        tags = tags.model_copy(update={"subtypes": subtypes})
-    return tags
+def _tags(text: str, vocabulary: Vocabulary) -> Tags:
+    return tag_text(text, vocabulary)
 
 
-def _children() -> dict[str, frozenset[str]]:
-    """Map each subtype to the narrower subtypes its name ends ('LPS' -> DDLPS...)."""
-    labels = {code: subtype_label(code).lower() for code in subtype_names()}
-    return {
-        code: frozenset(
-            other
-            for other, name in labels.items()
-            if other != code and name.endswith(" " + label)
-        )
-        for code, label in labels.items()
-    }
+def _has_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
 
 
-_CHILDREN = _children()
+_WORDS = r"[\w/-]+(?: [\w/-]+){0,4}"
+_DEFINITION = re.compile(
+    rf"(?P<name>[A-Za-z]{_WORDS}) \((?P<abbr>[A-Z][A-Za-z]{{1,6}})\)"
+    rf"|(?<![\w-])(?P<abbr2>[A-Z][A-Za-z]{{1,6}}), (?P<name2>[a-z]{_WORDS})"
+)
 
 
-def subtype_covers(asked: str, found: str) -> bool:
-    """Return True when a passage about ``found`` is about subtype ``asked``."""
-    return found == asked or found in _CHILDREN.get(asked, frozenset())
+def defined_subtypes(text: str, vocabulary: Vocabulary) -> dict[str, str]:
+    """Return the subtype abbreviations a text defines that the vocabulary lacks.
 
-
-def endpoints_in(text: str) -> frozenset[str]:
-    """Return the endpoints ``text`` names ('ORR', 'PFS', 'DOR' ...)."""
-    found = {name for name, pattern in _ENDPOINTS.items() if pattern.search(text)}
-    for name, shadowed in _SHADOWS.items():
-        if name in found:
-            for other in shadowed:
-                # "duration of response" alone names no response rate.
-                bare = _ENDPOINTS[name].sub(" ", text)
-                if not _ENDPOINTS[other].search(bare):
-                    found.discard(other)
-    return frozenset(found)
-
-
-def first_endpoint(text: str) -> str | None:
-    """Return the endpoint ``text`` names first ('stable disease as best response'
-    asks for stable disease), or None.
+    "undifferentiated pleomorphic sarcoma (UPS) and liposarcoma (LPS)" and an
+    abbreviation list "LPS, liposarcoma;" both define LPS.
     """
-    found = endpoints_in(text)
-    positions = {
-        name: match.start()
-        for name in found
-        if (match := _ENDPOINTS[name].search(text)) is not None
-    }
-    return min(positions, key=lambda n: positions[n]) if positions else None
+    found: dict[str, str] = {}
+    for match in _DEFINITION.finditer(text):
+        abbr = match.group("abbr") or match.group("abbr2")
+        name = match.group("name") or match.group("name2")
+        if abbr in found or vocabulary.canonical_subtype(abbr) is not None:
+            continue
+        for start in range(len(name.split())):  # the shortest tail that names one
+            tail = " ".join(name.split()[start:])
+            code = vocabulary.canonical_subtype(tail)
+            if code is not None and not vocabulary.is_broad(code):
+                found[abbr] = code
+                break
+    return found
+
+
+def subtype_covers(asked: str, found: str, vocabulary: Vocabulary) -> bool:
+    """Return True when a passage about ``found`` is about subtype ``asked``."""
+    return found == asked or found in vocabulary.subtype_descendants(asked)
+
+
+def _key(endpoint: str) -> str:
+    return _SAME.get(endpoint, endpoint)
+
+
+def endpoint_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[int, str]]:
+    """Return (position, endpoint) of each endpoint ``text`` names, in order."""
+    return [(m.start, _key(m.value)) for m in vocabulary.endpoint_keywords(text)]
+
+
+def endpoints_in(text: str, vocabulary: Vocabulary) -> frozenset[str]:
+    """Return the endpoints ``text`` names ('ORR', 'PFS', 'DOR' ...)."""
+    return frozenset(name for _, name in endpoint_mentions(text, vocabulary))
+
+
+def first_endpoint(text: str, vocabulary: Vocabulary) -> str | None:
+    """Return the endpoint ``text`` names first, or None.
+
+    "stable disease as best response" asks for stable disease.
+    """
+    found = endpoint_mentions(text, vocabulary)
+    return found[0][1] if found else None
+
+
+def endpoint_label(endpoint: str, vocabulary: Vocabulary) -> str:
+    """Return how an endpoint is written out ('ORR' -> 'objective response rate')."""
+    spec = vocabulary.endpoints.get(endpoint)
+    return spec.label if spec is not None and spec.label else endpoint
 
 
 def timepoints_in(text: str) -> tuple[TimePoint, ...]:
@@ -197,10 +181,11 @@ _NOT_VALUES = re.compile(
 
 
 def value_text(text: str) -> str:
-    """Return ``text`` with number words as digits and without numbers that are
-    not results: phases, grades, time points, thresholds, years, references.
+    """Return ``text`` with number words as digits, without non-result numbers.
+
+    Phases, grades, time points, thresholds, years and reference markers go.
     """
-    return _NOT_VALUES.sub(" ", _REFERENCE.sub(" ", digits(text)))
+    return _NOT_VALUES.sub(" ", strip_citation_markers(digits(text)))
 
 
 def has_percent(text: str) -> bool:
@@ -224,27 +209,21 @@ def has_ci(text: str) -> bool:
     return bool(_CI.search(text))
 
 
-def endpoint_text(text: str, endpoint: str) -> str:
+def endpoint_text(text: str, endpoint: str, vocabulary: Vocabulary) -> str:
     """Return the parts of ``text`` that speak of ``endpoint``.
 
     A sentence is cut into clauses at semicolons; in a clause that names several
-    endpoints, each number belongs to the nearest endpoint named before or after
+    endpoints, each word belongs to the nearest endpoint named before or after
     it ("Twelve patients responded; among them, 67% had a DOR of 6 months": the
     67% is a duration-of-response share, not a response rate).
     """
-    pattern = _ENDPOINTS[endpoint]
     kept: list[str] = []
     for clause in _clauses(text):
-        mine = [m.start() for m in pattern.finditer(clause)]
+        found = endpoint_mentions(clause, vocabulary)
+        mine = [at for at, name in found if name == endpoint]
         if not mine:
             continue
-        others = [
-            m.start()
-            for name, other in _ENDPOINTS.items()
-            if name != endpoint
-            for m in other.finditer(clause)
-            if not any(abs(m.start() - x) < 3 for x in mine)
-        ]
+        others = [at for at, name in found if name != endpoint]
         if not others:
             kept.append(clause)
             continue

@@ -11,12 +11,13 @@ sentences of an answer are then checked against them
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sarcolit.core.models import Tags
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval.facts import (
-    ENDPOINT_LABELS,
     TimePoint,
+    endpoint_label,
     endpoints_in,
     entities_in,
     first_endpoint,
@@ -26,7 +27,94 @@ from sarcolit.retrieval.facts import (
 # Words that, capitalised in a question, are not names of a trial or a study:
 # sentence openers, question words, abbreviations of endpoints and units.
 _NOT_NAMES = frozenset(
-    ["a", "an", "the", "what", "which", "who", "whom", "whose", "how", "when", "where", "why", "did", "does", "do", "was", "were", "is", "are", "in", "on", "at", "of", "for", "per", "with", "and", "or", "to", "by", "from", "according", "after", "before", "during", "among", "between", "versus", "vs", "than", "as", "ci", "hr", "orr", "pfs", "os", "dcr", "cbr", "dor", "cr", "pr", "sd", "pd", "dfs", "efs", "rfs", "ae", "aes", "trae", "traes", "teae", "irae", "recist", "mg", "kg", "gy", "pet", "ct", "pet/ct", "alt", "ast", "ldh", "us", "usa", "uk", "nci", "nih", "phase", "cohort", "arm", "trial", "study", "grade", "median", "overall", "survival"]
+    [
+        "a",
+        "an",
+        "the",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "how",
+        "when",
+        "where",
+        "why",
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "is",
+        "are",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "per",
+        "with",
+        "and",
+        "or",
+        "to",
+        "by",
+        "from",
+        "according",
+        "after",
+        "before",
+        "during",
+        "among",
+        "between",
+        "versus",
+        "vs",
+        "than",
+        "as",
+        "ci",
+        "hr",
+        "orr",
+        "pfs",
+        "os",
+        "dcr",
+        "cbr",
+        "dor",
+        "cr",
+        "pr",
+        "sd",
+        "pd",
+        "dfs",
+        "efs",
+        "rfs",
+        "ae",
+        "aes",
+        "trae",
+        "traes",
+        "teae",
+        "irae",
+        "recist",
+        "mg",
+        "kg",
+        "gy",
+        "pet",
+        "ct",
+        "pet/ct",
+        "alt",
+        "ast",
+        "ldh",
+        "us",
+        "usa",
+        "uk",
+        "nci",
+        "nih",
+        "phase",
+        "cohort",
+        "arm",
+        "trial",
+        "study",
+        "grade",
+        "median",
+        "overall",
+        "survival",
+    ]
 )
 _NAME = re.compile(r"(?<![\w-])([A-Za-z][\w/.]*[A-Z0-9][\w-]*|[A-Z][A-Za-z]*[-][\w-]+)")
 _CAPITAL_WORD = re.compile(r"(?<![\w-])([A-Z][a-z]{2,})(?![\w-])")
@@ -72,8 +160,6 @@ POPULATIONS: dict[str, re.Pattern[str]] = {
     "expansion": re.compile(r"\bexpansion\b"),
     "paediatric": re.compile(r"\bp(?:a)?ediatric\b|\bchildren\b"),
 }
-_RATE_ENDPOINTS = frozenset({"ORR", "CR", "DCR", "CBR", "SD"})
-_DURATION_ENDPOINTS = frozenset({"DOR", "TTR", "FU"})
 _SHARE = re.compile(
     r"\b(?:how often|what share|what proportion|percentage|percent|share of|"
     r"proportion of|rates?)\b"
@@ -90,7 +176,7 @@ class Question:
     """What a question asks and the qualifiers its answer must hold."""
 
     text: str
-    entities: Tags = Tags()
+    entities: Tags = field(default_factory=Tags)
     names: tuple[str, ...] = ()
     """Acronyms and code names the vocabulary does not know (KAPKEY, SAINT)."""
     soft_names: tuple[str, ...] = ()
@@ -109,6 +195,8 @@ class Question:
     'number', or None when the answer is not a number."""
     endpoint: str | None = None
     """The endpoint the question is about: the first it names."""
+    labels: tuple[str, ...] = ()
+    """The endpoints it names, written out."""
 
     def describe(self) -> str:
         """Return the qualifiers in a few words, e.g. 'SARC028, UPS, ORR'."""
@@ -126,7 +214,7 @@ class Question:
 
     def endpoint_label(self) -> str:
         """Return the endpoint asked about in words ('' when none is named)."""
-        labels = [ENDPOINT_LABELS[e] for e in sorted(self.endpoints)]
+        labels = list(self.labels)
         time = " or ".join(t.label for t in self.timepoints)
         head = " and ".join(labels)
         if self.median and head:
@@ -134,7 +222,7 @@ class Question:
         return f"{time} {head}".strip() if time and head else head
 
 
-def _is_name(word: str, question: str, entities: Tags) -> bool:
+def _is_name(word: str, question: str, entities: Tags, vocabulary: Vocabulary) -> bool:
     """Return True when ``word`` is a name no vocabulary entry covers."""
     low = word.lower()
     sources = {a for aliases in SOURCES.values() for a in aliases}
@@ -142,17 +230,19 @@ def _is_name(word: str, question: str, entities: Tags) -> bool:
         return False
     if any(low in v.lower() for v in (*entities.trials, *entities.nct_ids)):
         return False
-    if entities_in(word) != Tags() or endpoints_in(word):
+    if entities_in(word, vocabulary) != Tags() or endpoints_in(word, vocabulary):
         return False
     # A word of an entity's name ("Ewing" in "Ewing sarcoma") is not a name.
-    rest = entities_in(question.replace(word, " "))
+    rest = entities_in(question.replace(word, " "), vocabulary)
     return all(
         getattr(rest, f) == getattr(entities, f)
         for f in ("trials", "nct_ids", "agents", "subtypes")
     )
 
 
-def _names(question: str, entities: Tags) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _names(
+    question: str, entities: Tags, vocabulary: Vocabulary
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return the acronyms and the capitalised words no vocabulary entry covers.
 
     Acronyms and code names (KAPKEY, SAINT, IGNYTE-ESO) must hold for an answer;
@@ -163,33 +253,44 @@ def _names(question: str, entities: Tags) -> tuple[tuple[str, ...], tuple[str, .
         text = pattern.sub(lambda m: " " * len(m.group()), text)
     acronyms = [m.group(1).strip(".-/") for m in _NAME.finditer(text)]
     words = [m.group(1) for m in _CAPITAL_WORD.finditer(text) if m.start() > 0]
-    hard = [w for w in dict.fromkeys(acronyms) if _is_name(w, question, entities)]
+    hard = [
+        w
+        for w in dict.fromkeys(acronyms)
+        if _is_name(w, question, entities, vocabulary)
+    ]
     soft = [
         w
         for w in dict.fromkeys(words)
-        if w not in hard and _is_name(w, question, entities)
+        if w not in hard and _is_name(w, question, entities, vocabulary)
     ]
     return tuple(hard), tuple(soft)
 
 
-def _value(low: str, endpoint: str | None, timepoints: bool) -> str | None:
-    """Return the kind of value a question asks for (see ``Question.value``)."""
+def _value(
+    low: str, endpoint: str | None, timepoints: bool, vocabulary: Vocabulary
+) -> str | None:
+    """Return the kind of value a question asks for (see ``Question.value``).
+
+    An endpoint recorded only as a percentage (ORR) asks for one; one recorded
+    only in months (duration of response) asks for a duration.
+    """
     if not _QUANTITY.search(low):
         return None
+    units = set(vocabulary.endpoint_values(endpoint)) if endpoint else set()
     if "confidence interval" in low or re.search(r"\bci\b", low):
         return "ci"
     if re.search(r"\bhow many\b|\bnumber of\b", low):
         return "count"
-    if timepoints or _SHARE.search(low) or endpoint in _RATE_ENDPOINTS:
+    if timepoints or _SHARE.search(low) or ("%" in units and "months" not in units):
         return "percent"
-    if "median" in low or "how long" in low or endpoint in _DURATION_ENDPOINTS:
+    if "median" in low or "how long" in low or units == {"months"}:
         return "duration"
     return "number"
 
 
-def parse_question(question: str) -> Question:
+def parse_question(question: str, vocabulary: Vocabulary) -> Question:
     """Read the qualifiers of ``question`` (see the module docstring)."""
-    entities = entities_in(question)
+    entities = entities_in(question, vocabulary)
     if entities.agents:
         entities = entities.model_copy(update={"agent_classes": ()})
     low = question.lower()
@@ -201,16 +302,18 @@ def parse_question(question: str) -> Question:
     elif _COMBO.search(low) and len(entities.agents) > 1:
         arm = "combo"
     sources = frozenset(n for n, p in _SOURCE_PATTERNS.items() if p.search(low))
-    endpoint = first_endpoint(question)
+    endpoint = first_endpoint(question, vocabulary)
+    endpoints = endpoints_in(question, vocabulary)
     timepoints = timepoints_in(question)
-    value = _value(low, endpoint, bool(timepoints))
-    names, soft_names = _names(question, entities)
+    value = _value(low, endpoint, bool(timepoints), vocabulary)
+    names, soft_names = _names(question, entities, vocabulary)
     return Question(
         text=question,
         entities=entities,
         names=names,
         soft_names=soft_names,
-        endpoints=endpoints_in(question),
+        endpoints=endpoints,
+        labels=tuple(endpoint_label(e, vocabulary) for e in sorted(endpoints)),
         median="median" in low,
         timepoints=timepoints,
         arm=arm,

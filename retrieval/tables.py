@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from sarcolit.core.models import Chunk
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval.facts import endpoints_in
 from sarcolit.retrieval.index import HybridIndex
 
@@ -25,7 +26,7 @@ def cells(row: str) -> list[str]:
 
 
 def table_header(chunk: Chunk, start: int, index: HybridIndex) -> str:
-    """Return the header of the row at ``start`` of ``chunk``: the first row of its table.
+    """Return the header of the row at ``start`` of ``chunk``: its table's first row.
 
     A table is a run of rows of the same width; its first row names the columns.
     Returns the row itself when it is the header, and '' when the run cannot be
@@ -76,7 +77,9 @@ def _value(cell: str, unit: str) -> str:
     return value
 
 
-def read_row(row: str, header: str, endpoints: frozenset[str]) -> str:
+def read_row(
+    row: str, header: str, endpoints: frozenset[str], vocabulary: Vocabulary
+) -> str:
     """Return a row as a sentence, naming each cell by its column.
 
     With ``endpoints``, only the row's label and the columns that name one of
@@ -89,7 +92,7 @@ def read_row(row: str, header: str, endpoints: frozenset[str]) -> str:
     for name, value in zip(names[1:], values[1:], strict=True):
         if not value or value in {"-", "\u2014"}:
             continue
-        if endpoints and not endpoints & endpoints_in(name):
+        if endpoints and not endpoints & endpoints_in(name, vocabulary):
             continue
         label, unit = _label(name)
         parts.append(f"{label} {_value(value, unit)}")
