@@ -86,7 +86,7 @@ class RetrievalSettings(_Section):
     )
     max_sentences: int = Field(default=3, gt=0, description="Sentences in an answer.")
     min_support: float = Field(
-        default=0.25,
+        default=0.15,
         ge=0.0,
         le=1.0,
         description="Least share of the question's weighted terms that the best "

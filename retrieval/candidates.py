@@ -17,10 +17,11 @@ from functools import lru_cache
 from sarcolit.core.models import Chunk, SearchHit, Tags
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest import is_instruction, sentence_spans
-from sarcolit.retrieval.evidence import Setting, Verdict, judge
+from sarcolit.retrieval.evidence import judge
 from sarcolit.retrieval.facts import entities_in
 from sarcolit.retrieval.index import HybridIndex
 from sarcolit.retrieval.question import Question
+from sarcolit.retrieval.setting import Setting, Verdict
 from sarcolit.retrieval.tables import CELLS, table_header
 from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
@@ -129,12 +130,15 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
             continue
         local = _nearest([("", section), *previous])
         header = table_header(chunk, start, index) if CELLS in text else ""
+        # A table row is read with its header: "ASPS patients, n | ..." says
+        # whom the row's numbers are about.
+        row = f"{text}\n{header}" if header and header != text else text
         yield (
             start,
             end,
             Setting(
                 text=text,
-                own=entities_in(text, vocab, defined),
+                own=entities_in(row, vocab, defined),
                 local=local,
                 local_text=" ".join(t for t, _ in previous[-CONTEXT_SENTENCES:]),
                 subject=chunk.context,
@@ -142,6 +146,7 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
                 section=chunk.section,
                 head=head,
                 doc_words=words,
+                tokens=_units(row, vocab),
             ),
         )
         own = entities_in(text, vocab, defined)
@@ -153,7 +158,7 @@ def _not_an_answer(s: Setting) -> bool:
     text = s.text.strip()
     if s.header == text or _CAPTION.match(text):
         return True
-    return s.head is not None and text.rstrip(".") == s.head.title.rstrip(".")
+    return s.head is not None and text.rstrip(".") in s.head.title
 
 
 def candidates(
@@ -172,7 +177,7 @@ def candidates(
         for start, end, setting in _sentences(chunk, index):
             if _not_an_answer(setting):
                 continue
-            own = _units(setting.text, vocab) | _units(setting.header, vocab)
+            own = setting.tokens
             window = own | context_units | _units(setting.local_text, vocab)
             support = sum(w for u, w in weights.items() if u in window) / total
             own_share = sum(w for u, w in weights.items() if u in own) / total

@@ -12,103 +12,20 @@ that one subtype: a multi-cohort trial's overall ORR is not its ASPS ORR.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from sarcolit.core.models import Tags
 from sarcolit.core.vocabulary import Vocabulary
-from sarcolit.retrieval.facts import (
-    endpoint_text,
-    endpoints_in,
-    has_ci,
-    has_duration,
-    has_number,
-    has_percent,
-    subtype_covers,
-    timepoints_in,
-)
-from sarcolit.retrieval.question import (
-    MEETINGS,
-    POPULATIONS,
-    REGULATORS,
-    SOURCES,
-    Question,
-)
-from sarcolit.retrieval.sparse import DocHead
+from sarcolit.retrieval import claims
+from sarcolit.retrieval.facts import subtype_covers
+from sarcolit.retrieval.question import Question
+from sarcolit.retrieval.setting import Setting, Tally, Verdict
 
 _MONO_CUE = re.compile(
     r"\b(?:alone|monotherapy|single[- ]agent|on (?:its|their) own|single drug)\b",
     re.IGNORECASE,
 )
-_RESULTS_SECTION = re.compile(
-    r"\b(?:results?|findings|efficacy|safety|outcomes?|key results|basis)\b"
-)
-_METHODS_SECTION = re.compile(
-    r"\b(?:methods?|background|introduction|design|objectives?|purpose|importance|"
-    r"interventions?|main outcomes|rationale|why|eligibility|who can take part)\b"
-)
-# Sentences that define endpoints or targets rather than report results.
-_DESIGN = re.compile(
-    r"\b(?:primary|secondary|main) (?:end ?points?|outcomes?|efficacy outcome)"
-    r"(?: measures?)? (?:was|were|included|is|are)\b"
-    r"|\bend ?points? (?:was|were|included)\b|\bwould be (?:called|considered|"
-    r"declared|deemed)\b|\bwas (?:considered|defined as)\b|\brequired\b"
-    r"|\bto be declared\b|\bdesign(?:ed)? (?:required|assumed|targeted)\b",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
 
 
-@dataclass(frozen=True)
-class Setting:
-    """A sentence and the context it is read in."""
-
-    text: str
-    own: Tags
-    local: Tags
-    """Entities of the sentences before it in its paragraph, and its section."""
-    local_text: str
-    subject: Tags
-    """Entities of the trial its document reports (empty for reviews)."""
-    header: str = ""
-    """The header row, when the sentence is a table row."""
-    section: str = ""
-    head: DocHead | None = None
-    doc_words: frozenset[str] = frozenset()
-    """Lower-cased words of the whole document (single-trial texts only)."""
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """How a sentence stands against the question's qualifiers."""
-
-    violations: tuple[str, ...] = ()
-    """Qualifiers the sentence contradicts: 'another subtype (LPS)'."""
-    missing: tuple[str, ...] = ()
-    """Qualifiers it does not show: 'UPS', 'ORR', '24-month'."""
-    held: tuple[str, ...] = ()
-    """Qualifiers it holds."""
-    bonus: float = 0.0
-    """Qualifiers held in the sentence itself count more than by context."""
-
-    @property
-    def ok(self) -> bool:
-        """True when the sentence holds every qualifier and contradicts none."""
-        return not self.violations and not self.missing
-
-
-@dataclass
-class _Tally:
-    violations: list[str]
-    missing: list[str]
-    held: list[str]
-    bonus: float = 0.0
-
-    def hold(self, what: str, weight: float) -> None:
-        self.held.append(what)
-        self.bonus += weight
-
-
-def _trials(q: Question, s: Setting, tally: _Tally) -> None:
+def _trials(q: Question, s: Setting, tally: Tally) -> None:
     """Trial names and NCT ids: names compare with names, ids with ids."""
     for field in ("trials", "nct_ids"):
         asked = set(getattr(q.entities, field))
@@ -133,7 +50,7 @@ def _family(asked: set[str], named: set[str]) -> bool:
     )
 
 
-def _agents(q: Question, s: Setting, tally: _Tally) -> None:
+def _agents(q: Question, s: Setting, tally: Tally) -> None:
     asked = set(q.entities.agents)
     if not asked:
         _classes(q, s, tally)
@@ -163,14 +80,18 @@ def _agents(q: Question, s: Setting, tally: _Tally) -> None:
         tally.missing.append(" + ".join(sorted(asked)))
 
 
-def _arm(q: Question, s: Setting, named: set[str], tally: _Tally) -> None:
+def _arm(q: Question, s: Setting, named: set[str], tally: Tally) -> None:
     """A combination's sentence is not the single agent's, unless it says 'alone'."""
     extra = named - set(q.entities.agents)
-    if q.arm == "mono" and extra and not _MONO_CUE.search(s.text):
+    alone = [rf"\b{re.escape(a)} (?:group|arm|cohort)\b" for a in q.entities.agents]
+    said = _MONO_CUE.search(s.text) or any(
+        re.search(p, s.text, re.IGNORECASE) for p in alone
+    )
+    if q.arm == "mono" and extra and not said:
         tally.violations.append(f"the combination with {', '.join(sorted(extra))}")
 
 
-def _classes(q: Question, s: Setting, tally: _Tally) -> None:
+def _classes(q: Question, s: Setting, tally: Tally) -> None:
     asked = set(q.entities.agent_classes)
     if not asked:
         return
@@ -181,7 +102,7 @@ def _classes(q: Question, s: Setting, tally: _Tally) -> None:
     tally.missing.append(", ".join(sorted(asked)))
 
 
-def _subtypes(q: Question, s: Setting, tally: _Tally, vocab: Vocabulary) -> None:
+def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
     def covers(asked: str, found: str) -> bool:
         return subtype_covers(asked, found, vocab)
 
@@ -207,7 +128,7 @@ def _subtypes(q: Question, s: Setting, tally: _Tally, vocab: Vocabulary) -> None
                 tally.missing.append(asked)
 
 
-def _names(q: Question, s: Setting, tally: _Tally) -> None:
+def _names(q: Question, s: Setting, tally: Tally) -> None:
     text = f"{s.text}\n{s.local_text}\n{s.header}".lower()
     head = s.head.describe() if s.head else ""
     for name in (*q.names, *q.soft_names):
@@ -220,109 +141,18 @@ def _names(q: Question, s: Setting, tally: _Tally) -> None:
             tally.missing.append(name)
 
 
-def _sources(q: Question, s: Setting, tally: _Tally) -> None:
-    """A named regulator or meeting must be where the document comes from."""
-    described = s.head.describe() if s.head else ""
-    for source in sorted(q.sources):
-        aliases = SOURCES[source]
-        if any(re.search(rf"\b{re.escape(a)}\b", described) for a in aliases):
-            tally.hold(source, 0.5)
-        elif source in REGULATORS or source in MEETINGS:
-            tally.missing.append(f"the {source}")
-        else:
-            tally.bonus -= 0.3  # another journal's report: a weaker answer
-    for year in sorted(q.years):
-        if year in described:
-            tally.hold(year, 0.3)
-        elif q.sources & MEETINGS:
-            tally.missing.append(year)
-
-
-def _populations(q: Question, s: Setting, tally: _Tally) -> None:
-    """'bone' and 'soft tissue' cohorts exclude each other; the sentence first."""
-    rivals = {"bone": "soft tissue", "soft tissue": "bone"}
-    for name in q.populations:
-        rival = rivals.get(name)
-        for text, weight in ((s.text, 1.0), (s.local_text, 0.6)):
-            if POPULATIONS[name].search(text):
-                tally.hold(name, 0.5 * weight)
-                break
-            if rival and POPULATIONS[rival].search(text):
-                tally.violations.append(f"the {rival} cohort")
-                break
-
-
-def _endpoint(q: Question, s: Setting, tally: _Tally, vocab: Vocabulary) -> None:
-    """The sentence (or its table header) names the endpoint and states a value."""
-    named = endpoints_in(f"{s.text}\n{s.header}", vocab)
-    if q.endpoint is not None:
-        if q.endpoint in named:
-            tally.hold(q.endpoint_label(), 1.5)
-            tally.bonus += 0.3 * len((q.endpoints - {q.endpoint}) & named)
-        else:
-            tally.missing.append(q.endpoint_label())
-            return
-    if q.timepoints:
-        found = timepoints_in(f"{s.text}\n{s.header}")
-        if any(a.matches(f) for a in q.timepoints for f in found):
-            tally.hold("time point", 1.0)
-        elif found:
-            labels = ", ".join(f.label for f in found)
-            tally.violations.append(f"another time point ({labels})")
-        else:
-            tally.missing.append(" or ".join(t.label for t in q.timepoints))
-    text = s.text
-    if q.endpoint and not s.header:
-        text = endpoint_text(s.text, q.endpoint, vocab)
-    if q.value is not None and not _has_value(q.value, text):
-        tally.missing.append(f"a value for {q.endpoint_label() or 'the question'}")
-
-
-def _has_value(kind: str, text: str) -> bool:
-    match kind:
-        case "ci":
-            return has_ci(text)
-        case "duration":
-            return has_duration(text)
-        case "percent":
-            return has_percent(text)
-        case _:
-            return has_number(text)
-
-
-def _priors(q: Question, s: Setting, tally: _Tally) -> None:
-    """Where a sentence stands: results over methods, results over design."""
-    if q.value is None:
-        return
-    section = s.section.lower()
-    if _RESULTS_SECTION.search(section):
-        tally.bonus += 1.0
-    elif _METHODS_SECTION.search(section):
-        tally.bonus -= 2.0
-    if _DESIGN.search(s.text):
-        tally.bonus -= 3.0
-    if not q.entities.subtypes and (s.own.subtypes or s.local.subtypes):
-        tally.bonus -= 1.0  # a subgroup's result for a question about everyone
-    described = s.head.describe() if s.head else ""
-    years = set(_YEAR.findall(described))
-    if q.years and years and not q.years & years:
-        tally.bonus -= 2.0  # another year's report
-
-
 def judge(q: Question, s: Setting, vocab: Vocabulary) -> Verdict:
     """Return how sentence ``s`` (in its context) stands against question ``q``."""
-    tally = _Tally([], [], [])
+    tally = Tally()
     _trials(q, s, tally)
     _agents(q, s, tally)
     _subtypes(q, s, tally, vocab)
     _names(q, s, tally)
-    _sources(q, s, tally)
-    _populations(q, s, tally)
-    _endpoint(q, s, tally, vocab)
-    _priors(q, s, tally)
-    return Verdict(
-        violations=tuple(dict.fromkeys(tally.violations)),
-        missing=tuple(dict.fromkeys(m for m in tally.missing if m)),
-        held=tuple(dict.fromkeys(tally.held)),
-        bonus=tally.bonus,
-    )
+    claims.sources(q, s, tally)
+    claims.populations(q, s, tally)
+    claims.phases(q, s, tally)
+    claims.endpoint(q, s, tally, vocab)
+    claims.content(q, s, tally)
+    claims.anchors(q, s, tally)
+    claims.priors(q, s, tally)
+    return tally.verdict()

@@ -110,7 +110,7 @@ def defined_subtypes(text: str, vocabulary: Vocabulary) -> dict[str, str]:
     for match in _DEFINITION.finditer(text):
         abbr = match.group("abbr") or match.group("abbr2")
         name = match.group("name") or match.group("name2")
-        if abbr in found or vocabulary.canonical_subtype(abbr) is not None:
+        if abbr in found or _tags(abbr, vocabulary).subtypes:
             continue
         for start in range(len(name.split())):  # the shortest tail that names one
             tail = " ".join(name.split()[start:])
@@ -130,14 +130,14 @@ def _key(endpoint: str) -> str:
     return _SAME.get(endpoint, endpoint)
 
 
-def endpoint_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[int, str]]:
-    """Return (position, endpoint) of each endpoint ``text`` names, in order."""
-    return [(m.start, _key(m.value)) for m in vocabulary.endpoint_keywords(text)]
+def endpoint_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[int, int, str]]:
+    """Return (start, end, endpoint) of each endpoint ``text`` names, in order."""
+    return [(m.start, m.end, _key(m.value)) for m in vocabulary.endpoint_keywords(text)]
 
 
 def endpoints_in(text: str, vocabulary: Vocabulary) -> frozenset[str]:
     """Return the endpoints ``text`` names ('ORR', 'PFS', 'DOR' ...)."""
-    return frozenset(name for _, name in endpoint_mentions(text, vocabulary))
+    return frozenset(name for _, _, name in endpoint_mentions(text, vocabulary))
 
 
 def first_endpoint(text: str, vocabulary: Vocabulary) -> str | None:
@@ -146,7 +146,7 @@ def first_endpoint(text: str, vocabulary: Vocabulary) -> str | None:
     "stable disease as best response" asks for stable disease.
     """
     found = endpoint_mentions(text, vocabulary)
-    return found[0][1] if found else None
+    return found[0][2] if found else None
 
 
 def endpoint_label(endpoint: str, vocabulary: Vocabulary) -> str:
@@ -220,25 +220,33 @@ def endpoint_text(text: str, endpoint: str, vocabulary: Vocabulary) -> str:
     kept: list[str] = []
     for clause in _clauses(text):
         found = endpoint_mentions(clause, vocabulary)
-        mine = [at for at, name in found if name == endpoint]
-        if not mine:
+        if not any(name == endpoint for _, _, name in found):
             continue
-        others = [at for at, name in found if name != endpoint]
-        if not others:
+        if all(name == endpoint for _, _, name in found):
             kept.append(clause)
             continue
         pieces = [
             match.group()
             for match in re.finditer(r"\S+", clause)
-            if _nearest_is(match.start(), mine, others)
+            if _owner(match.start(), found) == endpoint
         ]
         kept.append(" ".join(pieces))
     return " ; ".join(kept)
 
 
-def _nearest_is(position: int, mine: list[int], others: list[int]) -> bool:
-    best_mine = min(abs(position - x) for x in mine)
-    return best_mine <= min(abs(position - x) for x in others)
+def _owner(position: int, mentions: list[tuple[int, int, str]]) -> str:
+    """Return the endpoint a word at ``position`` belongs to: the nearest mention.
+
+    A value after its endpoint ("the ORR was 50%") goes before one after it.
+    """
+
+    def gap(mention: tuple[int, int, str]) -> float:
+        start, end, _ = mention
+        if start <= position < end:
+            return 0.0
+        return position - end if position >= end else 1.5 * (start - position)
+
+    return min(mentions, key=gap)[2]
 
 
 def _clauses(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sarcolit.core.models import Tags
 from sarcolit.core.vocabulary import Vocabulary
@@ -23,6 +24,20 @@ from sarcolit.retrieval.facts import (
     first_endpoint,
     timepoints_in,
 )
+from sarcolit.retrieval.qualifiers import (
+    COMBO,
+    CONTROL,
+    MONO,
+    POPULATIONS,
+    SOURCE_PATTERNS,
+    SOURCES,
+    YEAR,
+    asks_dose,
+    asks_nct,
+    count_noun,
+    phases_in,
+)
+from sarcolit.retrieval.tokens import tokenize
 
 # Words that, capitalised in a question, are not names of a trial or a study:
 # sentence openers, question words, abbreviations of endpoints and units.
@@ -96,6 +111,9 @@ _NOT_NAMES = frozenset(
         "gy",
         "pet",
         "ct",
+        "nct",
+        "clinicaltrials",
+        "clinicaltrials.gov",
         "pet/ct",
         "alt",
         "ast",
@@ -118,48 +136,6 @@ _NOT_NAMES = frozenset(
 )
 _NAME = re.compile(r"(?<![\w-])([A-Za-z][\w/.]*[A-Z0-9][\w-]*|[A-Z][A-Za-z]*[-][\w-]+)")
 _CAPITAL_WORD = re.compile(r"(?<![\w-])([A-Z][a-z]{2,})(?![\w-])")
-
-# Regulators and meetings: a question that names one asks about that source.
-SOURCES: dict[str, tuple[str, ...]] = {
-    "FDA": ("fda", "food and drug administration"),
-    "EMA": ("ema", "european medicines agency", "chmp"),
-    "ASCO": ("asco", "american society of clinical oncology"),
-    "ESMO": ("esmo",),
-    "CTOS": ("ctos", "connective tissue oncology society"),
-    "SITC": ("sitc", "society for immunotherapy of cancer"),
-    "AACR": ("aacr",),
-    "Lancet": ("lancet",),
-    "NEJM": ("nejm", "new england journal", "n engl j med"),
-    "JAMA": ("jama",),
-    "Clin Cancer Res": ("clin cancer res", "clinical cancer research", "ccr"),
-    "Ann Oncol": ("ann oncol", "annals of oncology"),
-    "Nat Commun": ("nat commun", "nature communications"),
-    "JITC": ("jitc", "j immunother cancer", "journal for immunotherapy of cancer"),
-    "Cancers": ("cancers",),
-}
-_SOURCE_PATTERNS = {
-    name: re.compile(
-        r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")\b", re.IGNORECASE
-    )
-    for name, aliases in SOURCES.items()
-}
-REGULATORS = frozenset({"FDA", "EMA"})
-MEETINGS = frozenset({"ASCO", "ESMO", "CTOS", "SITC", "AACR"})
-_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
-_MONO = re.compile(
-    r"\b(?:alone|monotherapy|single[- ]agent|on (?:its|their) own|by itself)\b"
-)
-_COMBO = re.compile(r"\b(?:plus|combined|combination|with and without|added to)\b|\+")
-_CONTROL = re.compile(
-    r"\b(?:control (?:group|arm)|without|placebo|radiotherapy alone)\b"
-)
-# Populations that split a trial into cohorts without being a subtype.
-POPULATIONS: dict[str, re.Pattern[str]] = {
-    "bone": re.compile(r"\bbone\b"),
-    "soft tissue": re.compile(r"\bsoft[- ]tissue\b|\bSTS\b"),
-    "expansion": re.compile(r"\bexpansion\b"),
-    "paediatric": re.compile(r"\bp(?:a)?ediatric\b|\bchildren\b"),
-}
 _SHARE = re.compile(
     r"\b(?:how often|what share|what proportion|percentage|percent|share of|"
     r"proportion of|rates?)\b"
@@ -167,8 +143,29 @@ _SHARE = re.compile(
 _QUANTITY = re.compile(
     r"\b(?:how (?:many|much|often|long)|what (?:share|proportion|percentage|rate)|"
     r"rates?|ratio|median|percent|proportion|share|number|orr|pfs|os|dcr|dor|"
-    r"response rate|survival|dose|follow-up|interval)\b"
+    r"response rate|survival|dose|doses|schedule|follow-up|interval)\b"
 )
+# A number in a question that is not a time point or a year anchors its answer:
+# "across all 52 cohort 1 patients", "19 responders among 52".
+_ANCHOR = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(?![\w-])")
+# Words of a question that say what kind of answer it wants, not what it is about.
+_QUESTION_TEXT = """achieve achieved report reported see seen observe observed show
+shown give given produce produced reach reached occur occurred include included
+record recorded found among whole overall advanced cohort cohorts arm arms group
+groups result results final rate rates number share proportion percentage median
+many much often long value paper journal published analysis interim primary
+updated update summary review news abstract table trial study patients plus
+combined combination sarcoma sarcomas month week year phase colleagues"""
+
+
+@lru_cache(maxsize=1)
+def _question_words() -> frozenset[str]:
+    """Return the stems of words that say what kind of answer a question wants."""
+    return frozenset(tokenize(_QUESTION_TEXT))
+
+
+_STATISTICS = ("HR",)
+"""Endpoints that are statistics of another ('DFS hazard ratio' asks for an HR)."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +194,13 @@ class Question:
     """The endpoint the question is about: the first it names."""
     labels: tuple[str, ...] = ()
     """The endpoints it names, written out."""
+    phases: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()
+    """Numbers it quotes ('all 52 cohort 1 patients'): its answer states them."""
+    content: tuple[str, ...] = ()
+    """Stemmed words of what it asks about, beside its entities and endpoints."""
+    count: str | None = None
+    """What 'how many' counts ('patients', 'responses')."""
 
     def describe(self) -> str:
         """Return the qualifiers in a few words, e.g. 'SARC028, UPS, ORR'."""
@@ -226,7 +230,7 @@ def _is_name(word: str, question: str, entities: Tags, vocabulary: Vocabulary) -
     """Return True when ``word`` is a name no vocabulary entry covers."""
     low = word.lower()
     sources = {a for aliases in SOURCES.values() for a in aliases}
-    if len(word) < 3 or low in _NOT_NAMES or low in sources or _YEAR.fullmatch(word):
+    if len(word) < 3 or low in _NOT_NAMES or low in sources or YEAR.fullmatch(word):
         return False
     if any(low in v.lower() for v in (*entities.trials, *entities.nct_ids)):
         return False
@@ -249,7 +253,7 @@ def _names(
     capitalised words (Livingston, Alliance) only count in its favour.
     """
     text = question
-    for pattern in _SOURCE_PATTERNS.values():  # "Clinical Cancer Research" is a source
+    for pattern in SOURCE_PATTERNS.values():  # "Clinical Cancer Research" is a source
         text = pattern.sub(lambda m: " " * len(m.group()), text)
     acronyms = [m.group(1).strip(".-/") for m in _NAME.finditer(text)]
     words = [m.group(1) for m in _CAPITAL_WORD.finditer(text) if m.start() > 0]
@@ -274,6 +278,8 @@ def _value(
     An endpoint recorded only as a percentage (ORR) asks for one; one recorded
     only in months (duration of response) asks for a duration.
     """
+    if asks_nct(low):
+        return "nct"
     if not _QUANTITY.search(low):
         return None
     units = set(vocabulary.endpoint_values(endpoint)) if endpoint else set()
@@ -281,11 +287,42 @@ def _value(
         return "ci"
     if re.search(r"\bhow many\b|\bnumber of\b", low):
         return "count"
+    if asks_dose(low):
+        return "dose"
     if timepoints or _SHARE.search(low) or ("%" in units and "months" not in units):
         return "percent"
     if "median" in low or "how long" in low or units == {"months"}:
         return "duration"
     return "number"
+
+
+def _content(question: str, entities: Tags, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Return the stemmed words of what a question asks about (see ``content``)."""
+    surface = set()
+    for kind, values in (
+        ("trial", entities.trials),
+        ("agent", entities.agents),
+        ("subtype", entities.subtypes),
+        ("class", entities.agent_classes),
+    ):
+        for value in values:
+            for name in vocabulary.names_of(kind, value):
+                surface.update(tokenize(name, vocabulary))
+    for nct in entities.nct_ids:
+        surface.update(tokenize(nct, vocabulary))
+    terms = {t for term in vocabulary.endpoint_terms() for t in term.split()}
+    for pattern in SOURCE_PATTERNS.values():
+        question = pattern.sub(" ", question)
+    words = [
+        t
+        for t in tokenize(question, vocabulary)
+        if t not in surface
+        and t not in terms
+        and t not in _question_words()
+        and not t[0].isdigit()
+        and len(t) > 2
+    ]
+    return tuple(dict.fromkeys(words))
 
 
 def parse_question(question: str, vocabulary: Vocabulary) -> Question:
@@ -295,18 +332,25 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
         entities = entities.model_copy(update={"agent_classes": ()})
     low = question.lower()
     arm = None
-    if _MONO.search(low):
+    if MONO.search(low):
         arm = "mono"
-    elif _CONTROL.search(low):
+    elif CONTROL.search(low):
         arm = "control"
-    elif _COMBO.search(low) and len(entities.agents) > 1:
+    elif COMBO.search(low) and len(entities.agents) > 1:
         arm = "combo"
-    sources = frozenset(n for n, p in _SOURCE_PATTERNS.items() if p.search(low))
-    endpoint = first_endpoint(question, vocabulary)
     endpoints = endpoints_in(question, vocabulary)
+    endpoint = next((e for e in _STATISTICS if e in endpoints), None)
+    endpoint = endpoint or first_endpoint(question, vocabulary)
     timepoints = timepoints_in(question)
     value = _value(low, endpoint, bool(timepoints), vocabulary)
     names, soft_names = _names(question, entities, vocabulary)
+    time_numbers = {f"{t.label.split('-')[0]}" for t in timepoints}
+    years = frozenset(YEAR.findall(question))
+    anchors = {
+        n
+        for n in _ANCHOR.findall(strip_names(question, (*names, *entities.nct_ids)))
+        if n not in time_numbers and n not in years
+    }
     return Question(
         text=question,
         entities=entities,
@@ -320,9 +364,24 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
         populations=frozenset(
             name for name, pattern in POPULATIONS.items() if pattern.search(question)
         ),
-        sources=sources,
-        years=frozenset(_YEAR.findall(question)),
+        sources=frozenset(n for n, p in SOURCE_PATTERNS.items() if p.search(low)),
+        years=years,
         wants_number=value is not None,
         value=value,
         endpoint=endpoint,
+        phases=phases_in(question),
+        anchors=frozenset(anchors),
+        content=_content(
+            strip_names(question, (*names, *soft_names)), entities, vocabulary
+        ),
+        count=count_noun(question) if value == "count" else None,
+    )
+
+
+def strip_names(text: str, names: tuple[str, ...]) -> str:
+    """Return ``text`` without the names given (their digits are no anchors)."""
+    for name in names:
+        text = text.replace(name, " ")
+    return re.sub(
+        r"\b(?:phase|grade|cohort|arm|group|part)\s+\S+", " ", text, flags=re.I
     )

@@ -62,6 +62,8 @@ class DocHead:
     """The first characters of its text: masthead, citation line, opening."""
     abbreviations: dict[str, str] = field(default_factory=dict)
     """Subtype abbreviations the document defines for itself ('LPS' -> 'LPS')."""
+    phase: str | None = None
+    """The phase of the trial it reports, if it reports one."""
 
     def describe(self) -> str:
         """Return the text that says where the document comes from (lower case)."""
@@ -146,6 +148,7 @@ def build(cols: Collections, vocabulary: Vocabulary | None = None) -> SparseInde
             doc.year,
             doc.text[:HEAD_CHARS],
             defined_subtypes(doc.text, vocab),
+            doc.subject.phase if doc.subject is not None else None,
         )
         for doc in get_documents(cols, [d.id for d in docs])
     }

@@ -1,0 +1,149 @@
+"""Qualifiers other than entities and endpoints: sources, populations, arms, phases.
+
+Each is read the same way from a question and from the text of a passage, so the
+two can be compared: "in the FDA review" and a document whose masthead names
+the FDA; "phase II" and "a phase 2 trial"; "bone sarcoma cohort" and "For bone
+sarcoma, ...".
+"""
+
+from __future__ import annotations
+
+import re
+
+# Regulators, meetings and journals: a question that names one asks about a
+# document from that source.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "FDA": ("fda", "food and drug administration"),
+    "EMA": ("ema", "european medicines agency", "chmp"),
+    "ASCO": ("asco", "american society of clinical oncology"),
+    "ESMO": ("esmo",),
+    "CTOS": ("ctos", "connective tissue oncology society"),
+    "SITC": ("sitc", "society for immunotherapy of cancer"),
+    "AACR": ("aacr",),
+    "Lancet": ("lancet",),
+    "NEJM": ("nejm", "new england journal", "n engl j med"),
+    "JAMA": ("jama",),
+    "Clin Cancer Res": ("clin cancer res", "clinical cancer research", "ccr"),
+    "Ann Oncol": ("ann oncol", "annals of oncology"),
+    "Nat Commun": ("nat commun", "nature communications"),
+    "JITC": ("jitc", "j immunother cancer", "journal for immunotherapy of cancer"),
+    "Cancers": ("cancers",),
+}
+SOURCE_PATTERNS = {
+    name: re.compile(
+        r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")\b", re.IGNORECASE
+    )
+    for name, aliases in SOURCES.items()
+}
+REGULATORS = frozenset({"FDA", "EMA"})
+MEETINGS = frozenset({"ASCO", "ESMO", "CTOS", "SITC", "AACR"})
+YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+
+MONO = re.compile(
+    r"\b(?:alone|monotherapy|single[- ]agent|on (?:its|their) own|by itself)\b",
+    re.IGNORECASE,
+)
+COMBO = re.compile(
+    r"\b(?:plus|combined|combination|with and without|added to)\b|\+", re.IGNORECASE
+)
+CONTROL = re.compile(
+    r"\b(?:control (?:group|arm)|without|placebo|radiotherapy alone)\b",
+    re.IGNORECASE,
+)
+
+# Populations that split a trial into cohorts without being a subtype.
+POPULATIONS: dict[str, re.Pattern[str]] = {
+    "bone": re.compile(r"\bbone\b", re.IGNORECASE),
+    "soft tissue": re.compile(r"\bsoft[- ]tissue\b|\bSTS\b", re.IGNORECASE),
+    "expansion": re.compile(r"\bexpansion\b", re.IGNORECASE),
+    "paediatric": re.compile(r"\bp(?:a)?ediatric\b|\bchildren\b", re.IGNORECASE),
+}
+RIVALS = {"bone": "soft tissue", "soft tissue": "bone"}
+"""Populations that exclude each other: a bone cohort is not a soft-tissue one."""
+
+_PHASE = re.compile(
+    r"\bphase\s*(I{1,3}|[123])\s*[ab]?(?:\s*(?:/|-|and|to)\s*(I{1,3}|[123])\s*[ab]?)?"
+    r"(?![\w/])",
+    re.IGNORECASE,
+)
+_ROMAN = {"1": "I", "2": "II", "3": "III"}
+
+
+def phases_in(text: str) -> frozenset[str]:
+    """Return the trial phases ``text`` names ('phase 1/2' -> 'I/II', 'Ib' -> 'I')."""
+    found = set()
+    for match in _PHASE.finditer(text):
+        parts = [p.upper() for p in match.groups() if p]
+        found.add("/".join(_ROMAN.get(p, p) for p in parts))
+    return frozenset(found)
+
+
+DOSE = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:mg|µg|mcg|g|Gy|x\s*10\^?\d+|IU|units?)\b(?:\s*/\s*\w+)?"
+    r"|\b(?:once|twice|three times) (?:daily|a day|weekly)\b",
+    re.IGNORECASE,
+)
+_ASKS_DOSE = re.compile(
+    r"\b(?:doses?|dosing|schedule|regimen|infused)\b(?!\s+(?:reductions?|"
+    r"interruptions?|escalation|delays?|modifications?|limiting|levels?))",
+    re.IGNORECASE,
+)
+NCT_ID = re.compile(r"\bNCT\s?\d{8}\b", re.IGNORECASE)
+_ASKS_NCT = re.compile(
+    r"\b(?:nct|registration|clinicaltrials\.gov|identifier|registry) (?:number|id)"
+    r"|\bregistration number\b|\bnct number\b|\bclinicaltrials\.gov number\b",
+    re.IGNORECASE,
+)
+_COUNT_NOUN = re.compile(
+    r"\bhow many\s+((?:[\w/-]+\s+){0,3}?)"
+    r"(patients|pts|participants|people|women|men|adults|children|subjects|sites|"
+    r"centres|centers|responders|responses|deaths|events|cycles|doses|cohorts|"
+    r"arms|trials|studies)\b",
+    re.IGNORECASE,
+)
+_PEOPLE = (
+    r"(?:patients|pts|participants|people|women|men|adults|children|subjects|"
+    r"individuals|persons|cases)"
+)
+_NONE = re.compile(r"\b(?:no|none|zero|not a single|nobody)\b", re.IGNORECASE)
+
+
+def asks_dose(question: str) -> bool:
+    """Return True when the question asks for a dose or a schedule."""
+    return bool(_ASKS_DOSE.search(question))
+
+
+def asks_nct(question: str) -> bool:
+    """Return True when the question asks for a registration number."""
+    return bool(_ASKS_NCT.search(question))
+
+
+def count_noun(question: str) -> str | None:
+    """Return what 'how many' counts ('How many MRCLS patients ...' -> 'patients')."""
+    match = _COUNT_NOUN.search(question)
+    return match.group(2).lower() if match else None
+
+
+def counts(text: str, noun: str) -> bool:
+    """Return True when ``text`` counts ``noun``: '45 patients', 'n = 79', 'none'.
+
+    People may be counted by any word for people, and responses by 'CR'/'PR'.
+    """
+    if noun in {"patients", "pts", "participants", "people", "women", "men"}:
+        pattern = _PEOPLE
+    elif noun in {"responses", "responders"}:
+        pattern = r"(?:responses?|responders?|responded|CRs?|PRs?)"
+    else:
+        pattern = re.escape(noun.rstrip("s")) + r"s?"
+    number = r"(?:\d+(?:\.\d+)?|no|none|all)"
+    near = (
+        rf"\b{number}\s+(?:[\w()%,-]+\s+){{0,4}}?{pattern}\b"
+        rf"|\b{pattern}\s*\(?n\s*=\s*\d+|\bn\s*=\s*\d+"
+        rf"|\b{pattern}\s+(?:was|were|numbered|totalled|totaled)\s+\d+"
+    )
+    if re.search(near, text, re.IGNORECASE):
+        return True
+    # "the ORR was 20.9% (9/43)": responders counted by a fraction, or none.
+    return noun in {"responses", "responders"} and bool(
+        _NONE.search(text) or re.search(r"\b\d+\s*(?:/|of)\s*\d+\b", text)
+    )
