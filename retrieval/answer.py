@@ -160,7 +160,9 @@ def answer_question(
     citations = tuple(citation_of(c, n) for n, c in enumerate(chosen, start=1))
     sentences = tuple(
         AnswerSentence(
-            text=display(c.text, index.vocabulary, c.header, q.endpoints),
+            text=display(
+                c.text, index.vocabulary, c.header, q.endpoints, frozenset(q.content)
+            ),
             citations=(n,),
         )
         for n, c in enumerate(chosen, start=1)

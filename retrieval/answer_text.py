@@ -89,10 +89,11 @@ def display(
     vocabulary: Vocabulary,
     header: str = "",
     endpoints: frozenset[str] = frozenset(),
+    words: frozenset[str] = frozenset(),
 ) -> str:
     """Return the sentence to show for a cited quote (see the module docstring)."""
-    if CELLS in text and header:
-        return read_row(text, header, endpoints, vocabulary)
+    if CELLS in text:
+        return read_row(text, header, vocabulary, endpoints, words)
     shown = clean(text)
     aligned = align_respectively(shown)
     return f"{shown} ({aligned})" if aligned else shown

@@ -128,7 +128,12 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
         last_end = end
         if is_instruction(text):
             continue
-        local = _nearest([("", section), *previous])
+        # A subtype holds from the section ("Results > Synovial sarcoma"), not
+        # from a sentence before: "only two had ASPS. The ORR was 31%" is not
+        # the ASPS ORR.
+        local = _nearest([("", section), *previous]).model_copy(
+            update={"subtypes": section.subtypes}
+        )
         header = table_header(chunk, start, index) if CELLS in text else ""
         # A table row is read with its header: "ASPS patients, n | ..." says
         # whom the row's numbers are about.

@@ -24,6 +24,7 @@ from sarcolit.retrieval.facts import (
     value_text,
 )
 from sarcolit.retrieval.qualifiers import (
+    ANALYSES,
     DOSE,
     MEETINGS,
     NCT_ID,
@@ -37,6 +38,7 @@ from sarcolit.retrieval.qualifiers import (
 )
 from sarcolit.retrieval.question import Question
 from sarcolit.retrieval.setting import Setting, Tally
+from sarcolit.retrieval.tables import CELLS, relevant, row_cells
 
 _RESULTS_SECTION = re.compile(
     r"\b(?:results?|findings|efficacy|safety|outcomes?|key results|basis)\b"
@@ -54,23 +56,45 @@ _DESIGN = re.compile(
     r"|\bto be declared\b|\bdesign(?:ed)? (?:required|assumed|targeted)\b",
     re.IGNORECASE,
 )
+MASTHEAD_CHARS = 300
+"""Characters of a document's opening that say what it is (journal, meeting)."""
 CONTENT_SHARE = 0.5
 """Least share of its content words a sentence must hold to answer a question
 that names no endpoint ("Which pathway was linked to resistance ...")."""
 
 
+def _names_source(described: str, source: str) -> bool:
+    return any(re.search(rf"\b{re.escape(a)}\b", described) for a in SOURCES[source])
+
+
 def sources(q: Question, s: Setting, tally: Tally) -> None:
-    """A named regulator or meeting must be where the document comes from."""
+    """A named regulator or meeting must be where the document comes from.
+
+    A named journal counts in favour; a document from another journal or
+    meeting is another report. Years and analyses ('interim') are read from the
+    masthead only, where the document says what it is.
+    """
     described = s.head.describe() if s.head else ""
+    masthead = s.head.describe(MASTHEAD_CHARS) if s.head else ""
     for source in sorted(q.sources):
-        aliases = SOURCES[source]
-        if any(re.search(rf"\b{re.escape(a)}\b", described) for a in aliases):
+        if _names_source(described, source):
             tally.hold(source, 1.0)
         elif source in REGULATORS or source in MEETINGS:
             tally.missing.append(f"the {source}")
+        elif any(_names_source(masthead, other) for other in SOURCES):
+            tally.violations.append(f"another report than the {source} one")
         else:
-            tally.bonus -= 1.0  # another journal's report: a weaker answer
-    years = set(YEAR.findall(described))
+            tally.bonus -= 1.0
+    _analyses_and_years(q, masthead, tally)
+
+
+def _analyses_and_years(q: Question, masthead: str, tally: Tally) -> None:
+    for analysis in sorted(q.analyses):
+        if ANALYSES[analysis].search(masthead):
+            tally.hold(analysis, 1.0)
+        elif any(p.search(masthead) for p in ANALYSES.values()):
+            tally.bonus -= 1.5  # the primary analysis for the interim one
+    years = set(YEAR.findall(masthead))
     for year in sorted(q.years):
         if year in years:
             tally.hold(year, 1.0)
@@ -83,15 +107,41 @@ def sources(q: Question, s: Setting, tally: Tally) -> None:
 def populations(q: Question, s: Setting, tally: Tally) -> None:
     """'bone' and 'soft tissue' cohorts exclude each other; the sentence first."""
     title = s.head.title if s.head else ""
+    places = (
+        (f"{s.text}\n{s.header}", 1.0),
+        (s.local_text, 0.6),
+        (s.section, 0.6),
+        (title, 0.6),
+    )
     for name in q.populations:
         rival = RIVALS.get(name)
-        for text, weight in ((s.text, 1.0), (s.local_text, 0.6), (title, 0.6)):
+        for text, weight in places:
             if POPULATIONS[name].search(text):
                 tally.hold(name, weight)
                 break
             if rival and POPULATIONS[rival].search(text):
                 tally.violations.append(f"the {rival} cohort")
                 break
+        else:
+            if rival:  # a bone or soft-tissue cohort must be named
+                tally.missing.append(f"the {name} cohort")
+
+
+def modifiers(q: Question, s: Setting, tally: Tally) -> None:
+    """'endemic' Kaposi sarcoma, 'uterine' leiomyosarcoma: named near the answer."""
+    title = s.head.title if s.head else ""
+    text = f"{s.text}\n{s.header}\n{s.local_text}\n{s.section}\n{title}".lower()
+    for word in q.modifiers:
+        if word in text:
+            tally.hold(word, 1.0)
+        else:
+            tally.missing.append(word)
+
+
+def answer_type(q: Question, s: Setting, tally: Tally) -> None:
+    """'Which subtype responded?' is answered by a sentence that names one."""
+    if q.asks_subtype and not s.own.subtypes:
+        tally.missing.append("a subtype")
 
 
 def phases(q: Question, s: Setting, tally: Tally) -> None:
@@ -128,12 +178,13 @@ def endpoint(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
     text = s.text
     if q.endpoint and not s.header:
         text = endpoint_text(s.text, q.endpoint, vocab)
-    kind = q.value
-    if s.header and kind in ("percent", "count", "duration"):
-        kind = "number"  # a row's units are in its header ("ORR, %")
-    if kind is not None and not has_value(kind, text):
+    if s.header or CELLS in s.text:
+        if q.value is not None and not _row_value(q, s, vocab):
+            tally.missing.append(f"a value for {q.endpoint_label() or 'the question'}")
+        return
+    if q.value is not None and not has_value(q.value, text):
         tally.missing.append(f"a value for {q.endpoint_label() or 'the question'}")
-    if q.count and not s.header and not counts(value_text(s.text), q.count):
+    if q.count and not counts(value_text(s.text), q.count):
         tally.missing.append(f"a number of {q.count}")
 
 
@@ -169,13 +220,36 @@ def has_value(kind: str, text: str) -> bool:
             return has_number(text)
 
 
+def _row_value(q: Question, s: Setting, vocab: Vocabulary) -> bool:
+    """Check the cells a question asks about, read with their column's unit."""
+    _, found = row_cells(s.text, s.header)
+    words = frozenset(q.content) | ({q.count.rstrip("s")} if q.count else set())
+    chosen = relevant(found, q.endpoints, words, vocab) or found
+    for cell in chosen:
+        value = cell.value
+        match q.value:
+            case "percent":
+                ok = has_percent(value) or (cell.unit == "%" and has_number(value))
+            case "duration":
+                ok = has_duration(value) or (
+                    cell.unit in ("months", "weeks") and has_number(value)
+                )
+            case "count":
+                ok = cell.unit in ("", "n") and has_number(value)
+            case kind:
+                ok = has_value(kind or "number", value)
+        if ok:
+            return True
+    return False
+
+
 def content(q: Question, s: Setting, tally: Tally) -> None:
     """The words of what is asked ('neutropenia', 'pathway', 'supplied')."""
     if not q.content:
         return
     share = sum(w in s.tokens for w in q.content) / len(q.content)
     tally.bonus += 2.0 * share
-    if q.endpoint is None and q.value is None and share < CONTENT_SHARE:
+    if q.value is None and share < CONTENT_SHARE:
         missing = [w for w in q.content if w not in s.tokens]
         tally.missing.append(f"the words {', '.join(missing)}")
 
@@ -195,11 +269,14 @@ def anchors(q: Question, s: Setting, tally: Tally) -> None:
 def priors(q: Question, s: Setting, tally: Tally) -> None:
     """Where a sentence stands: results over methods, results over design."""
     section = s.section.lower()
-    if _RESULTS_SECTION.search(section):
+    design = _DESIGN.search(s.text) is not None
+    if q.asks_design:
+        tally.bonus += 2.0 if design else 0.0
+    elif _RESULTS_SECTION.search(section):
         tally.bonus += 1.0
     elif _METHODS_SECTION.search(section):
         tally.bonus -= 2.0 if q.value is not None else 0.5
-    if q.value is not None and _DESIGN.search(s.text):
-        tally.bonus -= 3.0
+    if design and not q.asks_design:
+        tally.bonus -= 3.0 if q.value is not None else 1.5
     if not q.entities.subtypes and (s.own.subtypes or s.local.subtypes):
         tally.bonus -= 2.0  # a subgroup's result for a question about everyone

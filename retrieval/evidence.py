@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from sarcolit.core.text import fold
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval import claims
 from sarcolit.retrieval.facts import subtype_covers
@@ -25,8 +26,12 @@ _MONO_CUE = re.compile(
 )
 
 
-def _trials(q: Question, s: Setting, tally: Tally) -> None:
-    """Trial names and NCT ids: names compare with names, ids with ids."""
+def _trials(q: Question, s: Setting, tally: Tally) -> bool:
+    """Trial names and NCT ids: names compare with names, ids with ids.
+
+    Returns True when the sentence holds a trial the question names.
+    """
+    held = False
     for field in ("trials", "nct_ids"):
         asked = set(getattr(q.entities, field))
         if not asked:
@@ -35,12 +40,14 @@ def _trials(q: Question, s: Setting, tally: Tally) -> None:
             named = set(getattr(where, field))
             if asked & named:
                 tally.hold(", ".join(sorted(asked)), weight)
+                held = True
                 break
             if named and not _family(asked, named):
                 tally.violations.append(f"another trial ({', '.join(sorted(named))})")
                 break
         else:
             tally.missing.append(", ".join(sorted(asked)))
+    return held
 
 
 def _family(asked: set[str], named: set[str]) -> bool:
@@ -50,34 +57,54 @@ def _family(asked: set[str], named: set[str]) -> bool:
     )
 
 
-def _agents(q: Question, s: Setting, tally: Tally) -> None:
+def _agents(q: Question, s: Setting, tally: Tally, trial: bool) -> None:
+    """The agents asked about, in the sentence, its paragraph or its document.
+
+    When the sentence holds the trial the question names, a partner drug it
+    does not repeat ("PR rate of 33%" in a paragraph about NCT03277924) is
+    not missing: the trial names the regimen.
+    """
     asked = set(q.entities.agents)
     if not asked:
-        _classes(q, s, tally)
+        _classes(q, s, tally, trial)
         return
+    missing = tally.missing
+    if trial:
+        missing = []  # the trial names the regimen
     subject = set(s.subject.agents)
     if s.own.agent_classes and not s.own.agents:
         tally.bonus -= 0.5  # a sentence about a whole class ("anti-PD-1 therapy")
     for where, weight in ((s.own, 1.0), (s.local, 0.6)):
-        named = set(where.agents)
-        if not named:
-            continue
-        if asked <= named | subject:
-            tally.hold(" + ".join(sorted(asked)), weight)
-            _arm(q, s, named, tally)
-        elif named & asked:
-            tally.missing.append(" + ".join(sorted(asked - named - subject)))
-        elif not (named <= subject and asked <= subject):
-            tally.violations.append(f"another agent ({', '.join(sorted(named))})")
-        else:
-            tally.hold(" + ".join(sorted(asked)), 0.8)
-        return
+        if where.agents:
+            _named_agents(q, s, tally, set(where.agents), weight, missing)
+            return
     if asked <= subject:
         tally.hold(" + ".join(sorted(asked)), 0.8)
     elif subject and not subject & asked:
         tally.violations.append(f"another agent ({', '.join(sorted(subject))})")
     else:
-        tally.missing.append(" + ".join(sorted(asked)))
+        missing.append(" + ".join(sorted(asked)))
+
+
+def _named_agents(
+    q: Question,
+    s: Setting,
+    tally: Tally,
+    named: set[str],
+    weight: float,
+    missing: list[str],
+) -> None:
+    """Judge the agents a sentence (or its paragraph) names against those asked."""
+    asked, subject = set(q.entities.agents), set(s.subject.agents)
+    if asked <= named | subject:
+        tally.hold(" + ".join(sorted(asked)), weight)
+        _arm(q, s, named, tally)
+    elif named & asked:
+        missing.append(" + ".join(sorted(asked - named - subject)))
+    elif not (named <= subject and asked <= subject):
+        tally.violations.append(f"another agent ({', '.join(sorted(named))})")
+    else:
+        tally.hold(" + ".join(sorted(asked)), 0.8)
 
 
 def _arm(q: Question, s: Setting, named: set[str], tally: Tally) -> None:
@@ -91,7 +118,17 @@ def _arm(q: Question, s: Setting, named: set[str], tally: Tally) -> None:
         tally.violations.append(f"the combination with {', '.join(sorted(extra))}")
 
 
-def _classes(q: Question, s: Setting, tally: Tally) -> None:
+def _mono(q: Question, s: Setting, tally: Tally) -> None:
+    """A combination trial's single-agent arm is the one it gives alone."""
+    asked = set(q.entities.agents)
+    alone = set(s.head.mono_agents) if s.head else set()
+    partners = {*s.subject.agents, *s.own.agents} - asked
+    if q.arm == "mono" and partners and alone and not asked & alone:
+        gone = " + ".join(sorted(asked))
+        tally.violations.append(f"no {gone} arm (alone: {', '.join(sorted(alone))})")
+
+
+def _classes(q: Question, s: Setting, tally: Tally, trial: bool) -> None:
     asked = set(q.entities.agent_classes)
     if not asked:
         return
@@ -99,15 +136,20 @@ def _classes(q: Question, s: Setting, tally: Tally) -> None:
         if asked & set(where.agent_classes):
             tally.hold(", ".join(sorted(asked)), weight)
             return
-    tally.missing.append(", ".join(sorted(asked)))
+    if not trial:
+        tally.missing.append(", ".join(sorted(asked)))
 
 
 def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
     def covers(asked: str, found: str) -> bool:
         return subtype_covers(asked, found, vocab)
 
+    own = s.own
+    if s.header and len(own.subtypes) > 1:
+        # A row whose population lists several subtypes reports them together.
+        own = own.model_copy(update={"subtypes": ()})
     for asked in q.entities.subtypes:
-        for where, weight in ((s.own, 1.0), (s.local, 0.6)):
+        for where, weight in ((own, 1.0), (s.local, 0.6)):
             if any(covers(asked, found) for found in where.subtypes):
                 tally.hold(asked, weight)
                 break
@@ -120,7 +162,8 @@ def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
                 break
         else:
             subject = s.subject.subtypes
-            if len(subject) == 1 and covers(asked, subject[0]):
+            mixed = s.head is not None and s.head.mixed
+            if len(subject) == 1 and covers(asked, subject[0]) and not mixed:
                 tally.hold(asked, 0.8)
             elif subject and not any(covers(asked, f) for f in subject):
                 tally.violations.append(f"another subtype ({', '.join(subject)})")
@@ -129,13 +172,14 @@ def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
 
 
 def _names(q: Question, s: Setting, tally: Tally) -> None:
-    text = f"{s.text}\n{s.local_text}\n{s.header}".lower()
-    head = s.head.describe() if s.head else ""
+    """Names are compared folded: 'PD-L1-positive' is 'PD-L1 positive'."""
+    text = fold(f"{s.text}\n{s.local_text}\n{s.header}")
+    head = fold(s.head.describe()) if s.head else ""
     for name in (*q.names, *q.soft_names):
-        low = name.lower()
+        low = fold(name)
         if low in text:
             tally.hold(name, 1.0)
-        elif low in head or low in s.doc_words:
+        elif low in head or name.lower() in s.doc_words:
             tally.hold(name, 0.5)
         elif name in q.names:
             tally.missing.append(name)
@@ -144,12 +188,15 @@ def _names(q: Question, s: Setting, tally: Tally) -> None:
 def judge(q: Question, s: Setting, vocab: Vocabulary) -> Verdict:
     """Return how sentence ``s`` (in its context) stands against question ``q``."""
     tally = Tally()
-    _trials(q, s, tally)
-    _agents(q, s, tally)
+    trial = _trials(q, s, tally)
+    _agents(q, s, tally, trial)
+    _mono(q, s, tally)
     _subtypes(q, s, tally, vocab)
     _names(q, s, tally)
     claims.sources(q, s, tally)
     claims.populations(q, s, tally)
+    claims.modifiers(q, s, tally)
+    claims.answer_type(q, s, tally)
     claims.phases(q, s, tally)
     claims.endpoint(q, s, tally, vocab)
     claims.content(q, s, tally)

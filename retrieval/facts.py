@@ -34,7 +34,7 @@ def _unit(name: str) -> str:
 # weeks", "3 months or longer", "within 6 months".
 _TIMEPOINT = re.compile(
     rf"\b(?P<n1>{_NUMBER})(?P<also>(?:-?(?:,| and| or) {_NUMBER})*)-{_unit('u1')}\b"
-    rf"|\b(?:at|within|by|beyond) (?P<n2>{_NUMBER}) {_unit('u2')}\b"
+    rf"|\b(?:at|within|by|beyond|at least|over) (?P<n2>{_NUMBER}) {_unit('u2')}\b"
     rf"|\b(?P<n3>{_NUMBER}) {_unit('u3')} or (?:longer|more|beyond)\b",
     re.IGNORECASE,
 )
@@ -188,10 +188,19 @@ def value_text(text: str) -> str:
     return _NOT_VALUES.sub(" ", strip_citation_markers(digits(text)))
 
 
+_SHARE_WORDS = re.compile(
+    r"\b(?:(?:one|two|a|1|2)[- ](?:third|quarter|fifth)s?|half|(?:three|3)[- ]quarters|"
+    r"\d+ in \d+|majority|minority)\b",
+    re.IGNORECASE,
+)
+
+
 def has_percent(text: str) -> bool:
-    """Return True when ``text`` states a percentage or an 'n of N' proportion."""
+    """Return True when ``text`` states a share: '37%', '19 of 52', 'one-third'."""
     text = value_text(text)
-    return bool(_PERCENT.search(text) or _FRACTION.search(text))
+    return bool(
+        _PERCENT.search(text) or _FRACTION.search(text) or _SHARE_WORDS.search(text)
+    )
 
 
 def has_duration(text: str) -> bool:

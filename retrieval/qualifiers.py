@@ -59,6 +59,100 @@ POPULATIONS: dict[str, re.Pattern[str]] = {
     "paediatric": re.compile(r"\bp(?:a)?ediatric\b|\bchildren\b", re.IGNORECASE),
 }
 RIVALS = {"bone": "soft tissue", "soft tissue": "bone"}
+# Which analysis of a trial a report is: "the interim analysis", "final results".
+ANALYSES: dict[str, re.Pattern[str]] = {
+    "interim": re.compile(r"\binterim\b", re.IGNORECASE),
+    "primary analysis": re.compile(r"\bprimary analysis\b", re.IGNORECASE),
+    "final": re.compile(r"\bfinal (?:results?|analysis|report|data)\b", re.I),
+    "update": re.compile(r"\bupdated?\b", re.IGNORECASE),
+}
+ASKS_SUBTYPE = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:subtypes?|histolog(?:y|ies)|sarcomas?|"
+    r"tumou?r types?|diagnos[ie]s)\b",
+    re.IGNORECASE,
+)
+# Words before a subtype that describe the disease, not a population of it.
+_GENERIC = frozenset(
+    [
+        "advanced",
+        "metastatic",
+        "unresectable",
+        "refractory",
+        "recurrent",
+        "relapsed",
+        "inoperable",
+        "locally",
+        "previously",
+        "treated",
+        "pretreated",
+        "untreated",
+        "adult",
+        "adults",
+        "patients",
+        "with",
+        "in",
+        "of",
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "for",
+        "all",
+        "other",
+        "selected",
+        "several",
+    ]
+)
+
+
+def modifiers(question: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Return the words that narrow a subtype: its answer must name them too.
+
+    'endemic' Kaposi sarcoma, 'uterine' leiomyosarcoma, 'HIV-associated'.
+    """
+    found = []
+    for start, _ in spans:
+        before = re.search(r"([A-Za-z][\w-]*)\s+$", question[:start])
+        if before is None:
+            continue
+        word = before.group(1)
+        if word.lower() not in _GENERIC and (word.islower() or "-" in word):
+            found.append(word.lower())
+    return tuple(dict.fromkeys(found))
+
+
+def mono_agents(text: str, agents: list[tuple[int, int, str]]) -> frozenset[str]:
+    """Return the agents ``text`` gives alone, from their (start, end, agent).
+
+    'nivolumab alone', 'the nivolumab arm', 'single-agent nivolumab'.
+    """
+    alone = re.compile(
+        r"\s*(?:\([^)]*\)\s*)?(?:alone|monotherapy|group|arm|given alone|"
+        r"on its own)\b",
+        re.IGNORECASE,
+    )
+    before = re.compile(r"(?:single[- ]agent|monotherapy with)\s*$", re.IGNORECASE)
+    partner = re.compile(r"(?:plus|\+|with|and|combined with)\s*$", re.IGNORECASE)
+    return frozenset(
+        agent
+        for start, end, agent in agents
+        if not partner.search(text[max(0, start - 16) : start])
+        and (alone.match(text, end) or before.search(text[max(0, start - 20) : start]))
+    )
+
+
+def is_mixed(title: str, broad: bool) -> bool:
+    """Return True when a title speaks of sarcomas in general beside any subtype.
+
+    "... in advanced sarcomas including alveolar soft-part sarcoma": the trial
+    enrolled several histologies, so its overall results are not the ASPS ones.
+    """
+    return broad or bool(
+        re.search(r"\bsarcomas\b|\bother\b|\bincluding\b", title, re.IGNORECASE)
+    )
+
+
 """Populations that exclude each other: a bone cohort is not a soft-tissue one."""
 
 _PHASE = re.compile(
@@ -84,7 +178,7 @@ DOSE = re.compile(
     re.IGNORECASE,
 )
 _ASKS_DOSE = re.compile(
-    r"\b(?:doses?|dosing|schedule|regimen|infused)\b(?!\s+(?:reductions?|"
+    r"(?<![\w-])(?:doses?|dosing|schedule|regimen|infused)\b(?!\s+(?:reductions?|"
     r"interruptions?|escalation|delays?|modifications?|limiting|levels?))",
     re.IGNORECASE,
 )

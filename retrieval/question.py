@@ -25,6 +25,8 @@ from sarcolit.retrieval.facts import (
     timepoints_in,
 )
 from sarcolit.retrieval.qualifiers import (
+    ANALYSES,
+    ASKS_SUBTYPE,
     COMBO,
     CONTROL,
     MONO,
@@ -35,6 +37,7 @@ from sarcolit.retrieval.qualifiers import (
     asks_dose,
     asks_nct,
     count_noun,
+    modifiers,
     phases_in,
 )
 from sarcolit.retrieval.tokens import tokenize
@@ -136,12 +139,14 @@ _NOT_NAMES = frozenset(
 )
 _NAME = re.compile(r"(?<![\w-])([A-Za-z][\w/.]*[A-Z0-9][\w-]*|[A-Z][A-Za-z]*[-][\w-]+)")
 _CAPITAL_WORD = re.compile(r"(?<![\w-])([A-Z][a-z]{2,})(?![\w-])")
+_AUTHOR = re.compile(r"\b([A-Z][a-z]{2,})(?= et al\b| and colleagues\b)")
 _SHARE = re.compile(
-    r"\b(?:how often|what share|what proportion|percentage|percent|share of|"
-    r"proportion of|rates?)\b"
+    r"\b(?:how often|how common|what share|what proportion|percentage|percent|"
+    r"share of|proportion of|rates?)\b"
 )
 _QUANTITY = re.compile(
-    r"\b(?:how (?:many|much|often|long)|what (?:share|proportion|percentage|rate)|"
+    r"\b(?:how (?:many|much|often|long|common)|"
+    r"what (?:share|proportion|percentage|rate)|"
     r"rates?|ratio|median|percent|proportion|share|number|orr|pfs|os|dcr|dor|"
     r"response rate|survival|dose|doses|schedule|follow-up|interval)\b"
 )
@@ -164,6 +169,10 @@ def _question_words() -> frozenset[str]:
     return frozenset(tokenize(_QUESTION_TEXT))
 
 
+_DESIGN_QUESTION = re.compile(
+    r"\b(?:primary|secondary) (?:end ?points?|outcomes?)\b|\beligib|\bdesign\b",
+    re.IGNORECASE,
+)
 _STATISTICS = ("HR",)
 """Endpoints that are statistics of another ('DFS hazard ratio' asks for an HR)."""
 
@@ -201,6 +210,14 @@ class Question:
     """Stemmed words of what it asks about, beside its entities and endpoints."""
     count: str | None = None
     """What 'how many' counts ('patients', 'responses')."""
+    analyses: frozenset[str] = frozenset()
+    """Which analysis it asks about ('interim', 'final')."""
+    asks_subtype: bool = False
+    """It asks which subtype or histology: the answer names one."""
+    modifiers: tuple[str, ...] = ()
+    """Words narrowing a subtype ('endemic', 'uterine'): the answer names them."""
+    asks_design: bool = False
+    """It asks about the design (primary endpoint, eligibility), not a result."""
 
     def describe(self) -> str:
         """Return the qualifiers in a few words, e.g. 'SARC028, UPS, ORR'."""
@@ -218,10 +235,9 @@ class Question:
 
     def endpoint_label(self) -> str:
         """Return the endpoint asked about in words ('' when none is named)."""
-        labels = list(self.labels)
+        head = self.labels[0] if self.labels else ""
         time = " or ".join(t.label for t in self.timepoints)
-        head = " and ".join(labels)
-        if self.median and head:
+        if self.median and head and self.value == "duration":
             head = f"median {head}"
         return f"{time} {head}".strip() if time and head else head
 
@@ -257,9 +273,10 @@ def _names(
         text = pattern.sub(lambda m: " " * len(m.group()), text)
     acronyms = [m.group(1).strip(".-/") for m in _NAME.finditer(text)]
     words = [m.group(1) for m in _CAPITAL_WORD.finditer(text) if m.start() > 0]
+    authors = [m.group(1) for m in _AUTHOR.finditer(text)]
     hard = [
         w
-        for w in dict.fromkeys(acronyms)
+        for w in dict.fromkeys([*acronyms, *authors])
         if _is_name(w, question, entities, vocabulary)
     ]
     soft = [
@@ -280,6 +297,8 @@ def _value(
     """
     if asks_nct(low):
         return "nct"
+    if re.match(r"(?:which|who|why)\b", low) and not asks_dose(low):
+        return None  # "Which biomarker predicted PFS?" asks for a name
     if not _QUANTITY.search(low):
         return None
     units = set(vocabulary.endpoint_values(endpoint)) if endpoint else set()
@@ -357,7 +376,7 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
         names=names,
         soft_names=soft_names,
         endpoints=endpoints,
-        labels=tuple(endpoint_label(e, vocabulary) for e in sorted(endpoints)),
+        labels=tuple(endpoint_label(e, vocabulary) for e in [endpoint] if e),
         median="median" in low,
         timepoints=timepoints,
         arm=arm,
@@ -375,6 +394,16 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
             strip_names(question, (*names, *soft_names)), entities, vocabulary
         ),
         count=count_noun(question) if value == "count" else None,
+        analyses=frozenset(n for n, p in ANALYSES.items() if p.search(question)),
+        asks_subtype=bool(ASKS_SUBTYPE.search(question)),
+        asks_design=bool(_DESIGN_QUESTION.search(question)),
+        modifiers=tuple(
+            word
+            for word in modifiers(
+                question, [(m.start, m.end) for m in vocabulary.find_subtypes(question)]
+            )
+            if set(tokenize(word)) - _question_words()
+        ),
     )
 
 

@@ -20,7 +20,7 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 
-from sarcolit.core.models import Chunk
+from sarcolit.core.models import Chunk, Document
 from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.ingest import (
     Collections,
@@ -31,11 +31,12 @@ from sarcolit.ingest import (
     tag_text,
 )
 from sarcolit.retrieval.facts import defined_subtypes
+from sarcolit.retrieval.qualifiers import is_mixed, mono_agents
 from sarcolit.retrieval.tokens import VERSION as TOKENS_VERSION
 from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
 _PAGE = 2000
-_FORMAT = 3
+_FORMAT = 4
 
 
 def fingerprint(docs: list[DocInfo], vocabulary: Vocabulary) -> str:
@@ -64,12 +65,20 @@ class DocHead:
     """Subtype abbreviations the document defines for itself ('LPS' -> 'LPS')."""
     phase: str | None = None
     """The phase of the trial it reports, if it reports one."""
+    mono_agents: tuple[str, ...] = ()
+    """Agents it reports given alone ('nivolumab alone', 'the nivolumab arm')."""
+    mixed: bool = False
+    """Its title speaks of sarcomas in general, not of one subtype only."""
 
-    def describe(self) -> str:
-        """Return the text that says where the document comes from (lower case)."""
+    def describe(self, chars: int = HEAD_CHARS) -> str:
+        """Return the text that says where the document comes from (lower case).
+
+        Its title, masthead and opening (the first ``chars`` characters), file
+        name and year.
+        """
         year = f" {self.year}" if self.year else ""
         name = Path(self.source).stem.replace("-", " ").replace("_", " ")
-        return f"{self.title}\n{self.head}\n{name}{year}".lower()
+        return f"{self.title}\n{self.head[:chars]}\n{name}{year}".lower()
 
 
 @dataclass
@@ -141,16 +150,7 @@ def build(cols: Collections, vocabulary: Vocabulary | None = None) -> SparseInde
     chunks = [_retag(c, vocab) for c in fetch_chunks(cols, {d.id for d in docs})]
     titles = {d.id: d.title for d in docs}
     heads = {
-        doc.id: DocHead(
-            doc.title,
-            doc.source,
-            doc.kind,
-            doc.year,
-            doc.text[:HEAD_CHARS],
-            defined_subtypes(doc.text, vocab),
-            doc.subject.phase if doc.subject is not None else None,
-        )
-        for doc in get_documents(cols, [d.id for d in docs])
+        doc.id: head_of(doc, vocab) for doc in get_documents(cols, [d.id for d in docs])
     }
     bm25 = None
     if chunks:
@@ -158,6 +158,23 @@ def build(cols: Collections, vocabulary: Vocabulary | None = None) -> SparseInde
         corpus = [chunk_tokens(c, titles[c.doc_id], vocab) for c in chunks]
         bm25.index(corpus, show_progress=False)
     return SparseIndex(chunks, titles, bm25, fingerprint(docs, vocab), heads)
+
+
+def head_of(doc: Document, vocab: Vocabulary) -> DocHead:
+    """Return what the answerer needs to know of a document beside its chunks."""
+    agents = [(m.start, m.end, m.value) for m in vocab.find_agents(doc.text)]
+    broad = any(vocab.is_broad(m.value) for m in vocab.find_subtypes(doc.title))
+    return DocHead(
+        title=doc.title,
+        source=doc.source,
+        kind=doc.kind,
+        year=doc.year,
+        head=doc.text[:HEAD_CHARS],
+        abbreviations=defined_subtypes(doc.text, vocab),
+        phase=doc.subject.phase if doc.subject is not None else None,
+        mono_agents=tuple(sorted(mono_agents(doc.text, agents))),
+        mixed=is_mixed(doc.title, broad),
+    )
 
 
 def chunk_tokens(chunk: Chunk, title: str, vocabulary: Vocabulary) -> list[str]:
