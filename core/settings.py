@@ -75,6 +75,12 @@ class RetrievalSettings(_Section):
         description="Candidates taken from each retriever before fusion.",
     )
     rrf_k: int = Field(default=60, gt=0, description="Reciprocal rank fusion constant.")
+    rerank_weight: float = Field(
+        default=0.01,
+        ge=0.0,
+        description="Weight of a passage's qualifier score (trial, agents, subtype, "
+        "endpoint it holds) added to its fused score; 0 turns reranking off.",
+    )
     bm25_weight: float = Field(
         default=2.0,
         gt=0.0,

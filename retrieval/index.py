@@ -30,6 +30,8 @@ from sarcolit.ingest import (
     sentence_spans,
     tag_key,
 )
+from sarcolit.retrieval.question import parse_question
+from sarcolit.retrieval.rerank import RERANK_DEPTH, rerank
 from sarcolit.retrieval.sparse import DocHead, SparseIndex, fingerprint, open_sparse
 from sarcolit.retrieval.tokens import query_tokens
 
@@ -263,7 +265,11 @@ class HybridIndex:
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
     ) -> list[SearchHit]:
-        """Return the top ``k`` chunks for ``query`` by reciprocal rank fusion.
+        """Return the top ``k`` chunks for ``query``.
+
+        Vector and BM25 rankings are fused by reciprocal rank; the top hits are
+        then reranked by how well they hold the qualifiers the query names
+        (:mod:`sarcolit.retrieval.rerank`).
 
         Raises:
             BackendUnavailable: the Chroma server stopped answering.
@@ -275,7 +281,12 @@ class HybridIndex:
             return []
         dense = self._dense(query, filters)
         sparse = self._bm25(query, filters)
-        return self._fuse(dense, sparse, k)
+        weight = self.settings.retrieval.rerank_weight
+        if weight <= 0:
+            return self._fuse(dense, sparse, k)
+        fused = self._fuse(dense, sparse, max(k, RERANK_DEPTH))
+        q = parse_question(query, self.vocabulary)
+        return rerank(q, fused, self.sparse.heads, self.vocabulary, weight)[:k]
 
     def _dense(self, query: str, filters: Filters) -> list[tuple[int, float]]:
         n = min(self.settings.retrieval.candidates, len(self.sparse.chunks))
