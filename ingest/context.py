@@ -217,8 +217,9 @@ def with_context(
 ) -> Document:
     """Return ``doc`` with its inferred kind (unless given) and subject trial.
 
-    Only single-trial reports and regulatory texts get a subject: a review's or
-    a multi-trial table's results belong to the trials they name locally.
+    Only single-trial reports, regulatory texts and tables whose caption names
+    one trial get a subject: a review's or a multi-trial table's results belong
+    to the trials they name locally.
     """
     opening, registered, subject = find_subject(doc, vocabulary)
     kind = (
@@ -227,4 +228,8 @@ def with_context(
         else infer_kind(doc, opening, registered=registered, vocabulary=vocabulary)
     )
     single = kind in ("trial", "regulatory") and len(set(opening.nct_ids)) <= 1
+    if kind == "table":
+        # A table of one trial's results names the trial in its caption.
+        titled = tag_text(doc.title, vocabulary)
+        single = len({*titled.trials, *titled.nct_ids}) == 1
     return doc.model_copy(update={"kind": kind, "subject": subject if single else None})

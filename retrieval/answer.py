@@ -161,7 +161,11 @@ def answer_question(
     sentences = tuple(
         AnswerSentence(
             text=display(
-                c.text, index.vocabulary, c.header, q.endpoints, frozenset(q.content)
+                c.text,
+                index.vocabulary,
+                c.header,
+                q.endpoints if q.value is not None else frozenset(),
+                frozenset(q.content) if q.value is not None else frozenset(),
             ),
             citations=(n,),
         )

@@ -28,7 +28,9 @@ from sarcolit.retrieval.tokens import entity_tokens, tokenize
 CONTEXT_SENTENCES = 3
 """Sentences before a candidate, in its paragraph, that may name its trial."""
 _FIELDS = ("nct_ids", "trials", "agents", "agent_classes", "subtypes")
-_CAPTION = re.compile(r"(?:Table|Figure|Fig\.?)\s+\w+[.:|]", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"(?:Table|Figure|Fig\.?)\s+\w+[.:|]|Abbreviations?\b|Source:", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,12 @@ def candidates(
     found: list[Candidate] = []
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
-        context_units = _units(chunk.section, vocab) | frozenset(
-            entity_tokens(chunk.context)
+        head = index.head(chunk.doc_id)
+        masthead = head.describe(300) if head is not None else ""
+        context_units = (
+            _units(chunk.section, vocab)
+            | _units(masthead, vocab)
+            | frozenset(entity_tokens(chunk.context))
         )
         for start, end, setting in _sentences(chunk, index):
             if _not_an_answer(setting):

@@ -58,6 +58,8 @@ _DESIGN = re.compile(
 )
 MASTHEAD_CHARS = 300
 """Characters of a document's opening that say what it is (journal, meeting)."""
+_PERCENT_SIGN = re.compile(r"\d\s*%")
+_AUTHOR = re.compile(r"\b([A-Z][a-z]{2,})(?= et al\b| and colleagues\b)")
 CONTENT_SHARE = 0.5
 """Least share of its content words a sentence must hold to answer a question
 that names no endpoint ("Which pathway was linked to resistance ...")."""
@@ -74,8 +76,14 @@ def sources(q: Question, s: Setting, tally: Tally) -> None:
     meeting is another report. Years and analyses ('interim') are read from the
     masthead only, where the document says what it is.
     """
-    described = s.head.describe() if s.head else ""
-    masthead = s.head.describe(MASTHEAD_CHARS) if s.head else ""
+    own = f"{s.text}\n{s.header}".lower()
+    described = (s.head.describe() if s.head else "") + "\n" + own
+    masthead = (s.head.describe(MASTHEAD_CHARS) if s.head else "") + "\n" + own
+    if q.regulatory and s.head is not None:
+        if s.head.kind == "regulatory":
+            tally.hold("regulatory", 1.0)
+        else:
+            tally.bonus -= 1.0
     for source in sorted(q.sources):
         if _names_source(described, source):
             tally.hold(source, 1.0)
@@ -144,6 +152,14 @@ def answer_type(q: Question, s: Setting, tally: Tally) -> None:
         tally.missing.append("a subtype")
 
 
+def authors(q: Question, s: Setting, tally: Tally) -> None:
+    """A study 'by Livingston and colleagues' is not the Pollack trial."""
+    asked = {n.lower() for n in (*q.names, *q.soft_names)}
+    named = {a.lower() for a in _AUTHOR.findall(s.text)}
+    if asked and named and not asked & named:
+        tally.violations.append(f"another group's study ({', '.join(sorted(named))})")
+
+
 def phases(q: Question, s: Setting, tally: Tally) -> None:
     """'The phase II trial' is not the phase 1/2 one; a part of a trial may be."""
     if not q.phases:
@@ -171,6 +187,10 @@ def endpoint(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
         if q.endpoint in named:
             tally.hold(q.endpoint_label(), 1.5)
             tally.bonus += 0.3 * len((q.endpoints - {q.endpoint}) & named)
+        elif not named and q.endpoint in endpoints_in(s.local_text[-300:], vocab):
+            # "The most common were cytopenias ..." goes on about the adverse
+            # events the sentence before named.
+            tally.hold(q.endpoint_label(), 0.5)
         else:
             tally.missing.append(q.endpoint_label())
             return
@@ -182,6 +202,8 @@ def endpoint(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
         if q.value is not None and not _row_value(q, s, vocab):
             tally.missing.append(f"a value for {q.endpoint_label() or 'the question'}")
         return
+    if q.value == "percent" and _PERCENT_SIGN.search(text):
+        tally.bonus += 1.0  # "37%" over "roughly a third"
     if q.value is not None and not has_value(q.value, text):
         tally.missing.append(f"a value for {q.endpoint_label() or 'the question'}")
     if q.count and not counts(value_text(s.text), q.count):
@@ -224,7 +246,9 @@ def _row_value(q: Question, s: Setting, vocab: Vocabulary) -> bool:
     """Check the cells a question asks about, read with their column's unit."""
     _, found = row_cells(s.text, s.header)
     words = frozenset(q.content) | ({q.count.rstrip("s")} if q.count else set())
-    chosen = relevant(found, q.endpoints, words, vocab) or found
+    chosen = relevant(found, q.endpoints, words, vocab)
+    if not chosen and q.value != "count":
+        chosen = found
     for cell in chosen:
         value = cell.value
         match q.value:

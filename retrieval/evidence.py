@@ -123,7 +123,7 @@ def _mono(q: Question, s: Setting, tally: Tally) -> None:
     asked = set(q.entities.agents)
     alone = set(s.head.mono_agents) if s.head else set()
     partners = {*s.subject.agents, *s.own.agents} - asked
-    if q.arm == "mono" and partners and alone and not asked & alone:
+    if q.arm == "mono" and asked and partners and alone and not asked & alone:
         gone = " + ".join(sorted(asked))
         tally.violations.append(f"no {gone} arm (alone: {', '.join(sorted(alone))})")
 
@@ -141,29 +141,35 @@ def _classes(q: Question, s: Setting, tally: Tally, trial: bool) -> None:
 
 
 def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
+    """Check the subtypes asked about: named in the sentence or its section.
+
+    A document's subject holds them when it is about them and no others.
+    """
+
     def covers(asked: str, found: str) -> bool:
         return subtype_covers(asked, found, vocab)
 
+    def all_asked(found: tuple[str, ...]) -> bool:
+        return all(any(covers(a, f) for a in q.entities.subtypes) for f in found)
+
     own = s.own
-    if s.header and len(own.subtypes) > 1:
+    if s.header and len(own.subtypes) > 1 and not all_asked(own.subtypes):
         # A row whose population lists several subtypes reports them together.
         own = own.model_copy(update={"subtypes": ()})
+    mixed = s.head is not None and s.head.mixed
+    subject = s.subject.subtypes
+    about_them = bool(subject) and all_asked(subject) and not mixed
     for asked in q.entities.subtypes:
         for where, weight in ((own, 1.0), (s.local, 0.6)):
             if any(covers(asked, found) for found in where.subtypes):
                 tally.hold(asked, weight)
                 break
-            if where.subtypes and not any(
-                covers(found, asked) for found in where.subtypes
-            ):
-                tally.violations.append(
-                    f"another subtype ({', '.join(sorted(where.subtypes))})"
-                )
+            if where.subtypes and not any(covers(f, asked) for f in where.subtypes):
+                named = ", ".join(sorted(where.subtypes))
+                tally.violations.append(f"another subtype ({named})")
                 break
         else:
-            subject = s.subject.subtypes
-            mixed = s.head is not None and s.head.mixed
-            if len(subject) == 1 and covers(asked, subject[0]) and not mixed:
+            if about_them and any(covers(asked, f) for f in subject):
                 tally.hold(asked, 0.8)
             elif subject and not any(covers(asked, f) for f in subject):
                 tally.violations.append(f"another subtype ({', '.join(subject)})")
@@ -197,6 +203,7 @@ def judge(q: Question, s: Setting, vocab: Vocabulary) -> Verdict:
     claims.populations(q, s, tally)
     claims.modifiers(q, s, tally)
     claims.answer_type(q, s, tally)
+    claims.authors(q, s, tally)
     claims.phases(q, s, tally)
     claims.endpoint(q, s, tally, vocab)
     claims.content(q, s, tally)

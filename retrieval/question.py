@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sarcolit.core.models import Tags
+from sarcolit.core.text import fold
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval.facts import (
     TimePoint,
@@ -115,6 +116,7 @@ _NOT_NAMES = frozenset(
         "pet",
         "ct",
         "nct",
+        "hla",
         "clinicaltrials",
         "clinicaltrials.gov",
         "pet/ct",
@@ -160,7 +162,8 @@ record recorded found among whole overall advanced cohort cohorts arm arms group
 groups result results final rate rates number share proportion percentage median
 many much often long value paper journal published analysis interim primary
 updated update summary review news abstract table trial study patients plus
-combined combination sarcoma sarcomas month week year phase colleagues"""
+combined combination sarcoma sarcomas month week year phase colleagues bone
+soft tissue subtype subtypes histology histologies expansion"""
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +174,21 @@ def _question_words() -> frozenset[str]:
 
 _DESIGN_QUESTION = re.compile(
     r"\b(?:primary|secondary) (?:end ?points?|outcomes?)\b|\beligib|\bdesign\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4)
+def _class_text(vocabulary: Vocabulary) -> str:
+    """Return every name of every agent class and biomarker, folded, one a line."""
+    names = [n for c in vocabulary.classes for n in vocabulary.names_of("class", c)]
+    for spec in vocabulary.biomarkers.values():
+        names += [*spec.names, *spec.abbreviations]
+    return "\n".join(fold(n) for n in names)
+
+
+_REGULATORY = re.compile(
+    r"\b(?:regulatory|regulator|approval|approved|designation|label|prescribing)\b",
     re.IGNORECASE,
 )
 _STATISTICS = ("HR",)
@@ -216,6 +234,8 @@ class Question:
     """It asks which subtype or histology: the answer names one."""
     modifiers: tuple[str, ...] = ()
     """Words narrowing a subtype ('endemic', 'uterine'): the answer names them."""
+    regulatory: bool = False
+    """It asks about a regulator's review, approval or designation."""
     asks_design: bool = False
     """It asks about the design (primary endpoint, eligibility), not a result."""
 
@@ -252,6 +272,8 @@ def _is_name(word: str, question: str, entities: Tags, vocabulary: Vocabulary) -
         return False
     if entities_in(word, vocabulary) != Tags() or endpoints_in(word, vocabulary):
         return False
+    if vocabulary.find_targets(word) or fold(word) in _class_text(vocabulary):
+        return False  # a molecule ('PD-L1', 'NY-ESO-1'), not a study
     # A word of an entity's name ("Ewing" in "Ewing sarcoma") is not a name.
     rest = entities_in(question.replace(word, " "), vocabulary)
     return all(
@@ -397,6 +419,7 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
         analyses=frozenset(n for n, p in ANALYSES.items() if p.search(question)),
         asks_subtype=bool(ASKS_SUBTYPE.search(question)),
         asks_design=bool(_DESIGN_QUESTION.search(question)),
+        regulatory=bool(_REGULATORY.search(question)),
         modifiers=tuple(
             word
             for word in modifiers(

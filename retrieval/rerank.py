@@ -36,10 +36,10 @@ def _entity_score(q: Question, own: Tags, context: Tags, vocab: Vocabulary) -> f
             score += 0.8
         elif named or subject:
             score -= 1.0
-    for asked in q.entities.subtypes:
-        if any(subtype_covers(asked, found, vocab) for found in own.subtypes):
+    for code in q.entities.subtypes:
+        if any(subtype_covers(code, found, vocab) for found in own.subtypes):
             score += 1.0
-        elif any(subtype_covers(asked, found, vocab) for found in context.subtypes):
+        elif any(subtype_covers(code, found, vocab) for found in context.subtypes):
             score += 0.5
         elif own.subtypes:
             score -= 0.5
@@ -63,13 +63,19 @@ def _text_score(q: Question, chunk: Chunk, head: DocHead | None) -> float:
         found = timepoints_in(text)
         if any(a.matches(f) for a in q.timepoints for f in found):
             score += 0.5
+    score += _population_score(q, text, title)
+    found_numbers = set(text.replace("%", " ").split())
+    score += 0.5 * len(q.anchors & found_numbers)
+    return score
+
+
+def _population_score(q: Question, text: str, title: str) -> float:
+    score = 0.0
     for name in q.populations:
         if POPULATIONS[name].search(text) or POPULATIONS[name].search(title):
             score += 0.5
         elif name in RIVALS and POPULATIONS[RIVALS[name]].search(text):
             score -= 0.5
-    found_numbers = set(text.replace("%", " ").split())
-    score += 0.5 * len(q.anchors & found_numbers)
     return score
 
 
