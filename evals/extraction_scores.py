@@ -18,13 +18,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from sarcolit.core.models import CountValue, Document, EndpointValue, TrialRecord
+from sarcolit.evals.extraction_groups import Rule, pair_groups
 from sarcolit.evals.gold import ExtractionGoldRow, FieldValue, GoldGroup
-from sarcolit.extraction.lexicon import find_agents, find_subtypes
+from sarcolit.extraction.lexicon import find_agents
 
 ABS_TOLERANCE = 0.05
 REL_TOLERANCE = 0.01
 _UNITS = {"%": "percent", "months": "months", "patients": "patients"}
 _RATES = frozenset({"PFS_rate", "OS_rate"})
+_MEDIANS = frozenset({"median_PFS", "median_OS", "median_DOR"})
+_TIMEPOINT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b", re.I)
+_TIME_UNITS = {"day": "days", "week": "weeks"}
 
 Fields = dict[str, tuple[FieldValue, ...]]
 
@@ -33,12 +37,39 @@ class _Score(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def timepoint_suffix(value: EndpointValue) -> str:
+    """Return a rate's time point as written: '12w' (12 weeks), '6m', '24m' (2 years).
+
+    A time point keeps the unit the text gives it, so a rate at 12 weeks is not
+    confused with one at 3 months; years are written as months.
+    """
+    match = _TIMEPOINT.match(value.timepoint or "")
+    if match is None:
+        return f"{value.timepoint_months:g}m"
+    number, unit = float(match.group(1)), match.group(2).lower()
+    if unit == "year":
+        return f"{number * 12:g}m"
+    return f"{number:g}{unit[0]}"
+
+
 def endpoint_field(value: EndpointValue) -> str:
     """Return the gold field name of an endpoint, e.g. 'orr_percent'."""
     base = value.endpoint.lower()
     if value.endpoint in _RATES and value.timepoint_months is not None:
-        base += f"_{value.timepoint_months:g}m"
+        base += f"_{timepoint_suffix(value)}"
     return f"{base}_{_UNITS[value.unit]}"
+
+
+def as_written_field(value: EndpointValue) -> str | None:
+    """Return the field of a median in the unit the text gives, if not months.
+
+    'median PFS was 18 weeks' gives ``median_pfs_months`` (4.1) and also
+    ``median_pfs_weeks`` (18): both are what the text states.
+    """
+    if value.endpoint not in _MEDIANS:
+        return None
+    unit = _TIME_UNITS.get(value.original_unit.lower().rstrip("s"))
+    return f"{value.endpoint.lower()}_{unit}" if unit else None
 
 
 def _values(counts: Iterable[CountValue], endpoints: Iterable[EndpointValue]) -> Fields:
@@ -47,6 +78,9 @@ def _values(counts: Iterable[CountValue], endpoints: Iterable[EndpointValue]) ->
         fields.setdefault("n_patients", []).append(count.value)
     for endpoint in endpoints:
         fields.setdefault(endpoint_field(endpoint), []).append(endpoint.value)
+        written = as_written_field(endpoint)
+        if written:
+            fields.setdefault(written, []).append(endpoint.original_value)
     return {name: tuple(values) for name, values in fields.items()}
 
 
@@ -141,25 +175,6 @@ def canonical_agents(names: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def group_key(name: str) -> str:
-    """Return what identifies an arm or cohort name: its agents or its subtype."""
-    agents = find_agents(name)
-    if agents:
-        return "+".join(sorted({a.value.casefold() for a in agents}))
-    subtypes = {s.value.casefold() for s in find_subtypes(name)}
-    if subtypes:
-        return "+".join(sorted(subtypes))
-    return _alnum(name)
-
-
-def _find_group(key: str, predicted: Mapping[str, Fields]) -> Fields | None:
-    if key in predicted:
-        return predicted[key]
-    # Free-text names ("cutaneous scalp and face") may be shortened either way.
-    near = [f for k, f in predicted.items() if key and k and (key in k or k in key)]
-    return near[0] if len(near) == 1 else None
-
-
 def key_tier(gold: ExtractionGoldRow, record: TrialRecord) -> int:
     """Return how strongly a record matches a gold row's keys (0: no match).
 
@@ -210,40 +225,47 @@ def match_records(
 
 
 def compare_groups(
-    gold: Sequence[GoldGroup], predicted: Mapping[str, Fields]
+    gold: Sequence[GoldGroup],
+    predicted: Sequence[tuple[str, Fields]],
+    rules: Sequence[Rule],
 ) -> tuple[int, FieldCounts]:
-    """Match gold arms or cohorts to predicted ones by key; return (found, counts)."""
-    found, counts = 0, FieldCounts()
-    for group in gold:
-        fields = _find_group(group_key(group.name), predicted)
-        if fields is None:
-            counts += _named(group, missing_fields(group.fields))
-            continue
-        found += 1
-        counts += _named(group, compare_fields(group.fields, fields))
-    return found, counts
+    """Pair gold arms or cohorts with predicted ones; return (found, counts).
+
+    Every field of a predicted group that pairs with no gold group is a false
+    positive, listed as ``+name.field``.
+    """
+    pairs = pair_groups(gold, [name for name, _ in predicted], rules)
+    counts = FieldCounts()
+    for g, group in enumerate(gold):
+        if g in pairs:
+            found = compare_fields(group.fields, predicted[pairs[g]][1])
+        else:
+            found = missing_fields(group.fields)
+        counts += _named(group.name, found)
+    for p, (name, fields) in enumerate(predicted):
+        if p not in pairs.values():
+            extra = tuple(f"+{name}.{field}" for field in fields)
+            counts += FieldCounts(fp=len(fields), wrong=extra)
+    return len(pairs), counts
 
 
-def _named(group: GoldGroup, counts: FieldCounts) -> FieldCounts:
+def _named(name: str, counts: FieldCounts) -> FieldCounts:
     return counts.model_copy(
         update={
-            "right": tuple(f"{group.name}.{f}" for f in counts.right),
-            "wrong": tuple(f"{group.name}.{f}" for f in counts.wrong),
+            "right": tuple(f"{name}.{f}" for f in counts.right),
+            "wrong": tuple(f"{name}.{f}" for f in counts.wrong),
         }
     )
 
 
-def arm_fields(record: TrialRecord) -> dict[str, Fields]:
-    """Return each predicted arm's fields, keyed by :func:`group_key`."""
-    return {group_key(a.name): _values(a.counts, a.endpoints) for a in record.arms}
+def arm_fields(record: TrialRecord) -> list[tuple[str, Fields]]:
+    """Return each predicted arm's name and fields."""
+    return [(a.name, _values(a.counts, a.endpoints)) for a in record.arms]
 
 
-def cohort_fields(record: TrialRecord) -> dict[str, Fields]:
-    """Return each predicted cohort's fields, keyed by :func:`group_key`."""
-    return {
-        group_key(c.subtype or c.name): _values(c.counts, c.endpoints)
-        for c in record.cohorts
-    }
+def cohort_fields(record: TrialRecord) -> list[tuple[str, Fields]]:
+    """Return each predicted cohort's name and fields."""
+    return [(c.name, _values(c.counts, c.endpoints)) for c in record.cohorts]
 
 
 def record_label(record: TrialRecord) -> str:
