@@ -46,8 +46,13 @@ _REVIEW = re.compile(
     re.IGNORECASE,
 )
 _REGISTRATION = re.compile(
-    r"\b(?:registered|registration|ClinicalTrials\.gov|EudraCT|ChiCTR|identifier)\b",
+    r"\b(?:registered|registration|ClinicalTrials\.gov|EudraCT|ChiCTR|identifier|"
+    r"clinical trial (?:information|identification))\b",
     re.IGNORECASE,
+)
+# Page furniture that names other trials: links to related stories, references.
+_ASIDE = re.compile(
+    r"(?i)^(?:related|references?|see also|further reading|more on|read more)\b"
 )
 _MIN_WORDS = 4  # shorter lines of an opening are labels: "Abstract", a journal
 _PHASE = re.compile(
@@ -124,11 +129,36 @@ def infer_kind(doc: Document, opening: Tags, *, registered: bool) -> DocKind:
     if not (opening.trials or opening.nct_ids or opening.agents):
         return "article"
     # Without a registration line, a text that names two trials anywhere
-    # discusses them rather than reporting one.
-    whole = tag_text(doc.text)
-    if not registered and len({*whole.trials, *whole.nct_ids}) > 1:
+    # discusses them rather than reporting one (a name and an NCT id may be
+    # the same trial; related-story links and references do not count).
+    if not registered and _distinct_trials(_body(doc)) > 1:
         return "article"
     return "trial"
+
+
+_NCT = re.compile(r"\bNCT\d{8}\b")
+
+
+def _distinct_trials(text: str) -> int:
+    """Count the trials a text names: a name and the NCT id beside it are one."""
+    names = set(tag_text(text).trials)
+    unpaired = set()
+    for match in _NCT.finditer(text):
+        near = text[max(0, match.start() - 60) : match.end() + 30]
+        if not tag_text(near).trials:
+            unpaired.add(match.group())
+    return len(names) + len(unpaired)
+
+
+def _body(doc: Document) -> str:
+    """Return the text without its asides (related coverage, references)."""
+    cuts = [
+        (s.start, s.end) for s in doc.sections if _ASIDE.match(s.path.split(" > ")[-1])
+    ]
+    text = doc.text
+    for start, end in sorted(cuts, reverse=True):
+        text = text[:start] + text[end:]
+    return text
 
 
 def find_subject(doc: Document) -> tuple[Tags, bool, Subject]:
@@ -165,13 +195,28 @@ def find_subject(doc: Document) -> tuple[Tags, bool, Subject]:
     return opening, bool(registered), subject
 
 
+def _one_trial_table(doc: Document) -> bool:
+    """Return True for a results table of one trial.
+
+    Its title or caption (the first block) names the trial or its agent, and
+    the whole text names no second trial or NCT id.
+    """
+    caption = tag_text(doc.title + "\n" + doc.text.split("\n\n", 1)[0])
+    if not (caption.trials or caption.nct_ids or caption.agents):
+        return False
+    whole = tag_text(doc.text)
+    return len(set(whole.nct_ids)) <= 1 and len(set(whole.trials)) <= 1
+
+
 def with_context(doc: Document, *, kind_given: bool = False) -> Document:
     """Return ``doc`` with its inferred kind (unless given) and subject trial.
 
-    Only single-trial reports and regulatory texts get a subject: a review's or
-    a multi-trial table's results belong to the trials they name locally.
+    Only single-trial reports, regulatory texts and tables of one trial get a
+    subject: a review's or a multi-trial table's results belong to the trials
+    they name locally.
     """
     opening, registered, subject = find_subject(doc)
     kind = doc.kind if kind_given else infer_kind(doc, opening, registered=registered)
     single = kind in ("trial", "regulatory") and len(set(opening.nct_ids)) <= 1
+    single = single or (kind == "table" and _one_trial_table(doc))
     return doc.model_copy(update={"kind": kind, "subject": subject if single else None})
