@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from sarcolit.core.models import DesignName, PhaseName, SettingName
+from sarcolit.extraction.counts import Count, counts
+from sarcolit.extraction.groups import GroupRef, groups_in
 from sarcolit.extraction.lexicon import (
     Mention,
     find_agents,
@@ -15,12 +17,17 @@ from sarcolit.extraction.lexicon import (
     find_targets,
     find_trial_names,
 )
-from sarcolit.extraction.values import Count, Number, counts, numbers
+from sarcolit.extraction.sections import Role, run_in
+from sarcolit.extraction.values import Number, numbers
 
 _PHASE = re.compile(
-    r"\b(?i:phase)\s*(I{1,3}|[1-3])\s*([ab])?(?:\s*/\s*(I{1,3}|[1-3]))?(?![\w/])"
+    r"\b(?i:phase)\s*(I{1,3}|[1-3])\s*([ab])?(?:\s*/\s*(?:(?i:expanded|extended)\s+)?"
+    r"(?:(?i:phase)\s*)?(I{1,3}|[1-3])[ab]?)?(?![\w/])"
 )
 _PILOT = re.compile(r"\b(?i:pilot)\s+(?:trial|study)\b")
+_CITATION = re.compile(
+    r"\[\d+(?:\s*[,-]\s*\d+)*\]|[a-z)]\.\d+(?:,\d+)*$|\(\d+(?:,\s*\d+)*\)\s*\.?$"
+)
 _ROMAN = {"1": "I", "2": "II", "3": "III", "I": "I", "II": "II", "III": "III"}
 _DESIGNS: list[tuple[DesignName, re.Pattern[str]]] = [
     ("randomised", re.compile(r"(?i)\brandomi[sz]ed\b")),
@@ -48,7 +55,7 @@ _SETTINGS: list[tuple[SettingName, re.Pattern[str]]] = [
 _ANCHOR = re.compile(
     r"\b(?:trial|study|analysis|et al\.|cohort of \d+)(?![\w-])|\b(?i:phase)\s+[I1-3]"
 )
-_SELF = re.compile(r"(?i)\b(?:this|the present|our|the current)\s+(?:\w+\s+){0,3}?"
+_SELF = re.compile(r"(?i)\b(?:this|the present|our|the current)\s+(?:[\w,/-]+\s+){0,4}?"
                    r"(?:trial|study|analysis)\b")  # fmt: skip
 _EXAMPLES = re.compile(r"\b(?:such as|like|e\.g\.|including)\b")
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
@@ -113,6 +120,14 @@ class Sentence:
     self_reference: bool = False
     examples_only: bool = False
     is_row: bool = False
+    groups: list[GroupRef] = field(default_factory=list)
+    lists: list[list[GroupRef]] = field(default_factory=list)
+    content_start: int = 0
+    """Where the text begins after a run-in heading ('Findings From ...')."""
+    heading: Role | None = None
+    """The role of the run-in heading the sentence starts with, if any."""
+    cites: bool = False
+    """Cites references ('[1, 2]'): it reports other work."""
 
     @property
     def identifiers(self) -> set[str]:
@@ -193,6 +208,8 @@ def findings(text: str, start: int, end: int) -> list[Finding]:
 
 def analyse(text: str, start: int, end: int) -> Sentence:
     """Return the facts of the sentence ``text[start:end]``."""
+    heading, content = run_in(text, start, end)
+    groups, lists = groups_in(text, content, end)
     agents = find_agents(text, start, end)
     first_agent = agents[0].start if agents else end
     examples = bool(agents) and bool(_EXAMPLES.search(text, start, first_agent))
@@ -215,4 +232,9 @@ def analyse(text: str, start: int, end: int) -> Sentence:
         self_reference=bool(_SELF.search(text, start, end)),
         examples_only=examples,
         is_row=" | " in text[start:end],
+        groups=groups,
+        lists=lists,
+        content_start=content,
+        heading=heading,
+        cites=bool(_CITATION.search(text, start, end)),
     )

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from pydantic import JsonValue, ValidationError
 
 from sarcolit.core.models import EVIDENCE_TEXTS, CountValue, EndpointValue, TrialRecord
-from sarcolit.extraction.values import WORD_NUMBERS
+from sarcolit.extraction.numbers import NUMBER, to_float
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(NUMBER)
+_NONE = re.compile(r"(?i)\b(?:none|no)\b")
 
 
 def validate_record(
@@ -27,12 +28,11 @@ def validate_record(
 
 
 def number_stated(value: float, quote: str) -> bool:
-    """Return True when ``value`` is written in ``quote`` (as digits or as a word)."""
+    """Return True when ``value`` is in ``quote`` (as digits, a word, or 'none')."""
     for match in _NUMBER.finditer(quote):
-        if abs(float(match.group()) - value) < 1e-9:
+        if abs(to_float(match.group()) - value) < 1e-9:
             return True
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", quote)}
-    return any(WORD_NUMBERS.get(w) == value for w in words)
+    return value == 0 and bool(_NONE.search(quote))
 
 
 def ungrounded_numbers(record: TrialRecord) -> list[str]:

@@ -17,14 +17,15 @@ AGENTS: dict[str, tuple[AgentClass, tuple[str, ...]]] = {
     "pembrolizumab": ("anti-PD-1", ("keytruda", "MK-3475")),
     "nivolumab": ("anti-PD-1", ("opdivo",)),
     "toripalimab": ("anti-PD-1", ()),
-    "camrelizumab": ("anti-PD-1", ()),
+    "camrelizumab": ("anti-PD-1", ("SHR-1210",)),
     "sintilimab": ("anti-PD-1", ()),
     "tislelizumab": ("anti-PD-1", ()),
-    "atezolizumab": ("anti-PD-L1", ()),
+    "atezolizumab": ("anti-PD-L1", ("tecentriq",)),
     "durvalumab": ("anti-PD-L1", ()),
     "avelumab": ("anti-PD-L1", ()),
     "benmelstobart": ("anti-PD-L1", ("TQB2450",)),
-    "ipilimumab": ("anti-CTLA-4", ()),
+    "ipilimumab": ("anti-CTLA-4", ("yervoy",)),
+    "tremelimumab": ("anti-CTLA-4", ("imjudo",)),
     "doxorubicin": ("chemotherapy", ("adriamycin",)),
     "ifosfamide": ("chemotherapy", ()),
     "trabectedin": ("chemotherapy", ()),
@@ -50,6 +51,7 @@ AGENTS: dict[str, tuple[AgentClass, tuple[str, ...]]] = {
     "LTX-315": ("other", ()),
     "CMB305": ("vaccine", ()),
     "interleukin-2": ("cytokine", ("IL-2", "aldesleukin")),
+    "bempegaldesleukin": ("cytokine", ("NKTR-214", "bempeg")),
     "interleukin-12": ("cytokine", ("IL-12",)),
     "interferon alfa": ("cytokine", ("IFN\u03b1", "IFN-\u03b1", "interferon-alpha")),
     "enoblituzumab": ("other", ("MGA271",)),
@@ -121,6 +123,57 @@ _NAMES = re.compile(
 # Other names: a capitalised token with a digit right before 'trial'/'study'.
 _NAMED_TRIAL = re.compile(
     r"\b([A-Z][A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z0-9-]*)\s+(?:trial|study)\b"
+)
+# An acronym with two or more capitals that a text calls a trial or study
+# ('the KAPKEY study', 'the PEMBROSARC phase 2 trial', 'IGNYTE-ESO substudy'),
+# or that a title puts in brackets before its colon ('(SinAnloSarc): a ...').
+_ACRONYM = r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+_CALLED_TRIAL = re.compile(
+    rf"\b({_ACRONYM})\s+(?:(?:phase\s+[\dI]+|basket|pivotal|randomi[sz]ed)\s+)*"
+    r"(?:trial|study|substudy)\b|"
+    rf"\(({_ACRONYM})\)\s*:|^({_ACRONYM}):\s|\b(?:Study|Trial)\s+({_ACRONYM})\b",
+    re.MULTILINE,
+)
+_NOT_TRIALS = frozenset(
+    [
+        "NCI",
+        "SWOG",
+        "FDA",
+        "EMA",
+        "ASCO",
+        "ESMO",
+        "CTOS",
+        "SITC",
+        "NCCN",
+        "MD",
+        "USA",
+        "UK",
+        "US",
+        "TCR",
+        "HLA",
+        "ORR",
+        "PFS",
+        "OS",
+        "DCR",
+        "CR",
+        "PR",
+        "RECIST",
+        "ECOG",
+        "PD-1",
+        "PD-L1",
+        "CTLA-4",
+        "CAR-T",
+        "TCR-T",
+        "TIL",
+        "TILS",
+        "AACR",
+        "IRB",
+        "CI",
+        "II",
+        "III",
+        "IV",
+        "IB",
+    ]
 )
 
 
@@ -255,4 +308,11 @@ def find_trial_names(
         name = match.group(1)
         if name.lower() not in _AGENT_LOOKUP and not name.startswith("NCT"):
             found.append(Mention(match.start(1), match.end(1), name))
+    for match in _CALLED_TRIAL.finditer(text, start, stop):
+        group = next(i for i in (1, 2, 3, 4) if match.group(i))
+        name = match.group(group)
+        known = name.lower() in _AGENT_LOOKUP or name.upper() in _NOT_TRIALS
+        if known or name.startswith("NCT") or find_subtypes(name):
+            continue
+        found.append(Mention(match.start(group), match.end(group), name))
     return _drop_overlaps(found)

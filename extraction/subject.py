@@ -1,0 +1,203 @@
+"""Read a single-trial text: every result is its subject trial's unless it says not.
+
+A trial report, a regulatory summary or a table of one trial has a subject
+(``Document.subject``, read at ingest from the title, the opening and the
+registration line). Its results sentences rarely name the trial again ('the
+objective response rate was 25%'), so each binds to the subject unless it
+names another trial (another NCT id or trial name, or other agents in a
+sentence about a trial) or cites references. Background and Introduction are
+skipped; Methods give counts but no values (see :mod:`sections`).
+
+The subject's population is the subtypes its title and opening name, except
+those named as examples ('sarcomas including ASPS'): a value for that one
+population is the trial's, not a cohort's. A trial is multi-arm when it is
+randomised, 'with or without' an agent, or names an arm ('the nivolumab
+group'); only then does 'with the combination' name an arm.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from sarcolit.core.models import Document
+from sarcolit.extraction.contexts import (
+    Context,
+    absorb_side,
+    add_tags,
+    add_unique,
+    bind_into,
+    paragraphs,
+)
+from sarcolit.extraction.facts import Sentence, analyse, phases
+from sarcolit.extraction.lexicon import (
+    Mention,
+    find_agents,
+    find_nct_ids,
+    find_subtypes,
+    find_trial_names,
+)
+from sarcolit.extraction.sections import Role, role_of, run_in
+from sarcolit.ingest.chunking import sentence_spans
+
+Span = tuple[int, int]
+_EXAMPLES = re.compile(r"(?i)\b(?:including|such as|e\.g\.|other than|and other)\s+$")
+_MULTI_ARM = re.compile(
+    r"(?i)(?<!non-)(?<!non)\brandomi[sz]ed\b|\brandomly\s+assigned\b|"
+    r"\bwith\s+or\s+without\b|\b(?:control|experimental|combination|monotherapy)\s+"
+    r"(?:group|arm)s?\b|\bassigned\s+\(?1:1"
+)
+
+
+def _title_span(document: Document) -> Span | None:
+    """The title in the text, or the first paragraph of a text titled by file name."""
+    at = document.text.find(document.title) if document.title else -1
+    if at >= 0 and find_agents(document.text, at, at + len(document.title)):
+        return at, at + len(document.title)
+    first = paragraphs(document.text)[:1]
+    return first[0] if first and first[0][1] - first[0][0] <= 400 else None
+
+
+def _places(document: Document) -> list[Span]:
+    """The title and the opening sentences, except Background ones (other trials)."""
+    subject = document.subject
+    spans = [(s.start, s.end) for s in subject.spans] if subject else []
+    title = _title_span(document)
+    places = [title, *spans] if title else spans
+    return [
+        (s, e)
+        for s, e in places
+        if "skip" not in (run_in(document.text, s, e)[0], _section_role(document, s))
+    ]
+
+
+_JOINED = re.compile(
+    r"(?i)[\s,()\w-]{0,40}?\b(?:plus|with|and|\+|combined\s+with|in\s+combination\s+"
+    r"with|added\s+to|together\s+with|combining)\b[\s\w()-]{0,40}?"
+)
+
+
+def _regimen(text: str, places: list[Span]) -> list[Mention]:
+    """The subject's agents: the title's, and those the opening joins to them.
+
+    'nivolumab alone' in a title and 'nivolumab with ipilimumab' in the first
+    sentence make the regimen nivolumab and ipilimumab; a prior therapy
+    ('all of which had included gemcitabine') is not joined to it.
+    """
+    found = [find_agents(text, s, e) for s, e in places]
+    base = next((mentions for mentions in found if mentions), [])
+    names = {m.value for m in base}
+    regimen = list(base)
+    for mentions in found[1:]:
+        for first, second in itertools.pairwise(mentions):
+            pair = {first.value, second.value}
+            if (
+                pair & names
+                and not pair <= names
+                and _JOINED.fullmatch(text, first.end, second.start)
+            ):
+                added = second if first.value in names else first
+                regimen.append(added)
+                names.add(added.value)
+    return regimen
+
+
+def _population(text: str, places: list[Span]) -> list[Mention]:
+    kept: list[Mention] = []
+    for start, end in places[:2]:
+        for mention in find_subtypes(text, start, end):
+            if not _EXAMPLES.search(
+                text, max(start, mention.start - 25), mention.start
+            ):
+                kept.append(mention)
+        if kept:
+            return kept
+    return kept
+
+
+def subject_context(document: Document) -> Context:
+    """Return a context for the subject trial, seeded from title and opening."""
+    text = document.text
+    places = _places(document)
+    ctx = Context(subject=True, anchored=True)
+    add_unique(ctx.agents, _regimen(text, places))
+    wanted = set(document.subject.nct_ids) if document.subject else set()
+    ids = [m for m in find_nct_ids(text) if m.value in wanted]
+    add_unique(ctx.ids, ids[:1] if ids else [])
+    for start, end in places:
+        add_unique(ctx.names, find_trial_names(text, start, end))
+    found = [phases(text, s, e) for s, e in places]
+    add_tags(ctx.phases, next((tags for tags in found if tags), []))
+    population = _population(text, places)
+    add_unique(ctx.subtypes, population)
+    values = {m.value for m in population}
+    ctx.population = frozenset(values) if len(values) == 1 else frozenset()
+    ctx.cohort_subtypes = frozenset(values) if len(values) > 1 else frozenset()
+    ctx.multi_arm = bool(_MULTI_ARM.search(text))
+    return ctx
+
+
+def _names_other(sentence: Sentence, ctx: Context) -> bool:
+    """Does the sentence report another trial than the subject?"""
+    ids = sentence.identifiers
+    if ids and not ids & ctx.identifiers and ctx.identifiers:
+        return True
+    agents = sentence.agent_names
+    return bool(
+        agents
+        and ctx.agents
+        and not agents & ctx.agent_names
+        and sentence.anchor
+        and not sentence.self_reference
+    )
+
+
+def _section_role(document: Document, start: int) -> Role | None:
+    path = document.section_at(start)
+    return role_of(path.split(" > ")[-1]) if path else None
+
+
+def read_subject(document: Document) -> tuple[list[Context], list[Sentence]]:
+    """Read a single-trial text into its subject's context (and side contexts)."""
+    text = document.text
+    primary = subject_context(document)
+    contexts = [primary]
+    rows: list[Sentence] = []
+    role: Role = "results"
+    section = ""
+    side: Context | None = None
+    for para_start, para_end in paragraphs(text):
+        path = document.section_at(para_start)
+        if path != section:
+            section = path
+            role = _section_role(document, para_start) or role
+        for start, end in sentence_spans(text, para_start, para_end):
+            sentence = analyse(text, start, end)
+            role = sentence.heading or role
+            if sentence.is_row:
+                rows.append(sentence)
+                continue
+            if role == "skip" or sentence.cites:
+                continue
+            if _names_other(sentence, primary):
+                if side is None or not sentence.identifiers & side.identifiers:
+                    side = Context()
+                    contexts.append(side)
+                absorb_side(text, sentence, side)
+                continue
+            side = None
+            _absorb_subject(text, sentence, primary, results=role == "results")
+    return contexts, rows
+
+
+def _absorb_subject(
+    text: str, sentence: Sentence, ctx: Context, *, results: bool
+) -> None:
+    if not ctx.phases and sentence.anchor:
+        add_tags(ctx.phases, sentence.phases[:1])
+    add_tags(ctx.designs, sentence.designs)
+    add_tags(ctx.settings, sentence.settings)
+    add_unique(ctx.targets, sentence.targets)
+    bind_into(text, sentence, ctx, values=results, loose=False)
+    ctx.findings.extend((f, (sentence.start, sentence.end)) for f in sentence.findings)
+    ctx.sentences.append(sentence)
