@@ -28,7 +28,7 @@ from sarcolit.extraction.groups import TRIAL, GroupRef
 from sarcolit.extraction.keywords import Keyword, compatible, keyword_after, keywords
 from sarcolit.extraction.lists import align
 from sarcolit.extraction.proximity import UMBRELLAS, left_subtypes, right_subtype
-from sarcolit.extraction.values import Number, Timepoint, timepoints
+from sarcolit.extraction.values import Number, Timepoint, brackets_end, timepoints
 
 _COMPARATOR = re.compile(
     r"(?i)\b(?:versus|vs\.?|compared (?:with|to)|relative to|than|against|"
@@ -168,22 +168,6 @@ def _timepoint(
     return previous.timepoint if previous else None
 
 
-def _skip_brackets(text: str, position: int, end: int) -> int:
-    """Return where the brackets and interval written after a value end."""
-    while True:
-        match = re.match(r"\s*([(\[])", text[position:end])
-        if match is None:
-            return position
-        depth, index = 0, position + match.start(1)
-        while index < end:
-            depth += text[index] in "(["
-            depth -= text[index] in ")]"
-            index += 1
-            if depth == 0:
-                break
-        position = index
-
-
 @dataclass(frozen=True, slots=True)
 class _Item:
     """A value or a count, with where its qualifiers may start."""
@@ -319,7 +303,7 @@ def bind(text: str, sentence: Sentence, scope: Scope) -> Binding:
     refs = _eligible(sentence.groups, scope)
     items = _items(sentence, scope)
     values = [
-        (i.start, i.after)
+        (i.start, i.after, i.number.unit)
         for i in items
         if i.number is not None and i.number.unit != "patients"
     ]
@@ -396,12 +380,11 @@ def _group(
         return _collapse(found, scope)
     if item.count is not None and item.count.group is not None:
         return _collapse(item.count.group, scope)
-    if item.count is not None:
-        around = [r for r in refs if r.start <= item.start and item.end <= r.end]
-        if around:
-            return _collapse(around[0], scope)  # 'the ten patients with LMS'
+    around = [r for r in refs if r.start <= item.start and item.end <= r.end]
+    if around:
+        return _collapse(around[0], scope)  # 'the ten patients with LMS'
 
-    after = _skip_brackets(text, item.after, sentence.end)
+    after = brackets_end(text, item.after, sentence.end)
     probe = replace(item, after=after)
     group = _right(refs, probe, items, text) or _left(refs, item, state.window, text)
     if group is None and scope.loose and item.number is not None:

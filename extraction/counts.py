@@ -26,9 +26,12 @@ _NOT_MODIFIER = (
     r"(?![\w+]*-(?i:evaluated|tested|positive|negative|high|low|expressing)\b)"
 )
 _NOUN_COUNT = re.compile(
-    rf"(?<![\w.%/-])({NUMBER})\s+((?:{_NOT_MODIFIER}[A-Za-z+-]+\s+){{0,3}}?)"
+    rf"(?<![\w.%/-])({NUMBER})\s+((?:{_NOT_MODIFIER}[A-Za-z+-]+\s+){{0,3}}?|"
+    r"[A-Za-z-]+\s+(?:and|or)\s+[A-Za-z-]+\s+)"
     rf"(?i:{_NOUN})\b"
 )
+# 'Leiomyosarcoma was the most common subtype (11 patients)'.
+_PAREN_COUNT = re.compile(rf"\(\s*({NUMBER})\s+(?i:patients|pts)\s*\)")
 _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d+)")
 _VERB_COUNT = re.compile(
     rf"(?<![\w.%/-])({NUMBER})\s+(?i:(?:were|was|had\s+been|could\s+be|could)\s+)?"
@@ -42,6 +45,8 @@ _BARE_COUNT = re.compile(
 )
 _ARM_COUNT = re.compile(rf"(?<![\w.-])({NUMBER})\s+(experimental|control)\b")
 _OF_WHOM = re.compile(rf"(?<![\w.-])({NUMBER})\s+(?i:of\s+whom\s+(?:had|with))\s+")
+# 'Ten had ASPS, 5 UPS and 4 uterine LMS': a sentence listing what patients had.
+_COMPOSITION = re.compile(rf"(?i)(?<![\w.-]){NUMBER}\s+(?:of\s+whom\s+)?had\s+")
 _SUBTYPE_COUNT = re.compile(rf"(?<![\w.%/-])({NUMBER})\s+(?:(?i:had)\s+)?")
 _POPULATION = re.compile(
     r"(?i)\b(?:enrol+ed|enrol+ment|treated|evaluable|evaluated|assessable|assessed|"
@@ -56,6 +61,10 @@ _POPULATION_BEFORE = re.compile(
 _SUBSET = re.compile(
     r"(?i)\b(?:additional|further|more|remaining|other|first|last|another|"
     r"screened|new)\s+$"
+)
+_LABEL_BEFORE = re.compile(
+    r"(?i)\b(?:cohort|group|arm|phase|part|stage|level|grade|type|version|table|"
+    r"figure|step|cycle|day|week|month|year)\s+$"
 )
 _SCREENED = re.compile(r"(?i)\s*(?:were\s+)?screened\b")
 # What may follow 'N of M' when M counts patients ('8 of 13 assessable patients',
@@ -119,6 +128,8 @@ def _kind(text: str, start: int, end: int) -> CountName:
 def _is_population(text: str, match: re.Match[str], start: int, end: int) -> bool:
     if _SUBSET.search(text, max(start, match.start() - 15), match.start()):
         return False
+    if _LABEL_BEFORE.search(text, max(start, match.start() - 12), match.start()):
+        return False  # 'cohort 1 were included': a label, not a count
     if _SCREENED.match(text, match.end(), end) or _RESPONDERS.match(
         text, match.end(), end
     ):
@@ -127,6 +138,19 @@ def _is_population(text: str, match: re.Match[str], start: int, end: int) -> boo
         return True
     left, right = _clause(text, start, end, match.start())
     return bool(_POPULATION.search(text, left, right))
+
+
+def _named_before(text: str, start: int, at: int) -> GroupRef | None:
+    """'synovial sarcoma (n=44)': the subtype right before a bracketed n."""
+    lead = text.rfind("(", start, at)
+    if lead < 0 or text[lead + 1 : at].strip():
+        return None
+    for mention in find_subtypes(text, start, lead):
+        if not text[mention.end : lead].strip():
+            return GroupRef(
+                mention.start, mention.end, "cohort", mention.value, (mention.value,)
+            )
+    return None
 
 
 def _value(token: str) -> int:
@@ -158,9 +182,10 @@ def _subtype_counts(text: str, start: int, end: int) -> list[Count]:
             not _POPULATION.search(text, start, end) and not had
         ):
             continue
-        group = classify(text, at + len(lead.group(1)) + 1, mention.end)
+        lead_words = max(start, mention.start - 40) + lead.start(2)
+        group = classify(text, lead_words, mention.end)
         group = GroupRef(
-            mention.start, mention.end, "cohort", group.name.split(" had ")[-1],
+            mention.start, mention.end, "cohort", group.name,
             (mention.value,), qualifiers=group.qualifiers,
         )  # fmt: skip
         value = _value(lead.group(1))
@@ -194,15 +219,21 @@ def counts(text: str, start: int, end: int) -> list[Count]:
     found = _population_counts(text, start, end, masks)
     for match in _N_EQUALS.finditer(text, start, end):
         found.append(
-            Count(match.start(), match.end(), int(match.group(1)), "n_enrolled")
-        )
+            Count(
+                match.start(), match.end(), int(match.group(1)), "n_enrolled",
+                _named_before(text, start, match.start()),
+            )
+        )  # fmt: skip
     for fraction in fractions(text, start, end):
         if inside(masks, fraction.start, fraction.end):
             continue
         if fraction.patients > 0 and _DENOMINATOR.match(text, fraction.end, end):
             found.append(
-                Count(fraction.start, fraction.end, fraction.patients, "n_evaluable")
-            )
+                Count(
+                    fraction.patients_at, fraction.end, fraction.patients,
+                    "n_evaluable",
+                )
+            )  # fmt: skip
     for match in _ARM_COUNT.finditer(text, start, end):
         role = match.group(2).lower()
         group = GroupRef(match.start(2), match.end(2), "arm", role, role=role)
@@ -211,6 +242,16 @@ def counts(text: str, start: int, end: int) -> list[Count]:
                 match.start(), match.end(), _value(match.group(1)), "n_enrolled", group
             )
         )
+    for match in _PAREN_COUNT.finditer(text, start, end):
+        before = [m for m in find_subtypes(text, max(start, match.start() - 80),
+                                           match.start())]  # fmt: skip
+        if before:
+            mention = before[-1]
+            group = GroupRef(
+                mention.start, mention.end, "cohort", mention.value, (mention.value,)
+            )
+            value = _value(match.group(1))
+            found.append(Count(match.start(), match.end(), value, "n_enrolled", group))
     found += _subtype_counts(text, start, end)
     return _dedupe(found)
 

@@ -206,10 +206,22 @@ def findings(text: str, start: int, end: int) -> list[Finding]:
     return found
 
 
+_MAY_COUNT = re.compile(
+    r"\d|(?i:\b(?:none|complete|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r")"
+)
+
+
 def analyse(text: str, start: int, end: int) -> Sentence:
-    """Return the facts of the sentence ``text[start:end]``."""
+    """Return the facts of the sentence ``text[start:end]``.
+
+    A sentence with no digit, number word or 'complete' states no value or
+    count, so its numbers and groups are not looked for.
+    """
     heading, content = run_in(text, start, end)
-    groups, lists = groups_in(text, content, end)
+    counted = bool(_MAY_COUNT.search(text, start, end))
+    groups, lists = groups_in(text, content, end) if counted else ([], [])
     agents = find_agents(text, start, end)
     first_agent = agents[0].start if agents else end
     examples = bool(agents) and bool(_EXAMPLES.search(text, start, first_agent))
@@ -225,8 +237,8 @@ def analyse(text: str, start: int, end: int) -> Sentence:
         phases=phases(text, start, end),
         designs=_labels(_DESIGNS, text, start, end),
         settings=_labels(_SETTINGS, text, start, end),
-        numbers=numbers(text, start, end),
-        counts=counts(text, start, end),
+        numbers=numbers(text, start, end) if counted else [],
+        counts=counts(text, start, end) if counted else [],
         findings=findings(text, start, end),
         anchor=bool(_ANCHOR.search(text, start, end)),
         self_reference=bool(_SELF.search(text, start, end)),

@@ -98,7 +98,17 @@ _WITH = re.compile(
     rf"(?:({NUMBER})\s+)?(?:(?i:{_PATIENTS})\s+)?"
     rf"(?i:with|who\s+had|harbou?ring|diagnosed\s+with)\s+"
 )
-_BARE_WITH = re.compile(rf"(?<![\w.-])({NUMBER})\s+(?i:(each)\s+)?(?i:with)\s+")
+_BARE_WITH = re.compile(
+    rf"(?<![\w.-])({NUMBER})\s+(?i:(each)\s+)?(?:(?i:evaluable\s+)?(?i:patients?|pts)\s+)?"
+    r"(?i:with|who\s+had)\s+"
+)
+# 'with X (n=44) or Y (n=8)': several groups named at once, the count is the total.
+_LISTED = re.compile(r"\s*(?:\([^)]*\))?\s*,?\s*(?:or|and)\s+(?:the\s+)?")
+_GENERIC_POPULATION = re.compile(
+    r"(?i)(?:(?:advanced|metastatic|unresectable|refractory|recurrent|locally|"
+    r"previously|treated|pretreated|inoperable|selected|mixed)\s+)*"
+    r"(?:sarcomas?|disease|cancers?|tumou?rs|solid\s+tumou?rs)"
+)
 _WHOSE = re.compile(
     r"(?i)\b(?:in|among|for)\s+(?:patients|those)\s+whose\s+(?:tumou?rs?|disease|"
     r"cancers?|primar(?:y|ies))\s+(?:arose|originated|began|started|were)\s+"
@@ -127,6 +137,7 @@ _OVERALL = re.compile(
     r"entire|total)\s+(?:population|cohort|study\s+population|group)|the\s+trial\s+"
     r"as\s+a\s+whole|both\s+histologies|either\s+histology)\b"
 )
+_SITE = re.compile(r"(?i)\b(?:scalp|face|skin|cutaneous|visceral|sites?|primar\w*)\b")
 _QUALIFIER_STOP = frozenset(
     [
         "advanced",
@@ -214,6 +225,8 @@ def classify(text: str, start: int, end: int, *, headed: bool = False) -> GroupR
         return GroupRef(
             start, end, "cohort", phrase, canonical, headed=headed, qualifiers=lead
         )
+    if _GENERIC_POPULATION.fullmatch(phrase):
+        return GroupRef(start, end, "trial", phrase, headed=headed)
     organ = _ORGAN.match(phrase)
     if organ:
         value = "STS" if organ.group(1).lower().startswith("soft") else "bone sarcoma"
@@ -291,13 +304,25 @@ def _named_after(text: str, at: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+def _lists_subtypes(text: str, at: int, end: int) -> bool:
+    """'synovial sarcoma (n=44) or myxoid round cell liposarcoma': a list of groups."""
+    joined = _LISTED.match(text, at, end)
+    if joined is None:
+        return False
+    following = find_subtypes(text, joined.end(), min(end, joined.end() + 40))
+    if not following or following[0].start - joined.end() > 15:
+        return False
+    # 'and one with MRCLS', 'and 22 with MRCLS': each group has its own count.
+    return not re.search(NUMBER, text[joined.end() : following[0].start])
+
+
 def population_groups(text: str, start: int, end: int) -> list[GroupRef]:
     """Return 'patients with X', 'the ten patients with ASPS', 'five each with X'."""
     found: list[GroupRef] = []
     for pattern in (_WITH, _BARE_WITH):
         for match in pattern.finditer(text, start, end):
             span = _named_after(text, match.end(), end)
-            if span is None:
+            if span is None or _lists_subtypes(text, span[1], end):
                 continue
             ref = classify(text, *span)
             if ref.level == "arm":
@@ -312,10 +337,15 @@ def population_groups(text: str, start: int, end: int) -> list[GroupRef]:
             found.append(replace(classify(text, *span), start=match.start()))
     for match in _IN_POPULATION.finditer(text, start, end):
         ref = classify(text, match.start(1), match.end(1))
-        if (
-            ref.level == "cohort" and not ref.subtypes and not ref.unknown
-        ) or ref.unknown:
-            found.append(replace(ref, start=match.start()))
+        if ref.subtypes or ref.level != "cohort":
+            continue  # read as 'in UPS' by subtype_groups
+        # 'in other sarcomas', 'in cutaneous scalp and face tumors' name a group;
+        # 'in indolent, chemotherapy-insensitive tumours' a class sarcolit can't.
+        named = _SITE.search(match.group(1)) or re.match(
+            r"(?i)(?:other|remaining)\b", match.group(1)
+        )
+        ref = ref if named else replace(ref, unknown=True)
+        found.append(replace(ref, start=match.start()))
     return found
 
 

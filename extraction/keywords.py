@@ -39,7 +39,8 @@ KEYWORDS: list[tuple[str, str]] = [
         r"stable disease|progressive disease|progressed|disease-free survival|"
         r"recurrence-free|event-free|metastasis-free|relapse-free|alive\b(?! and free)|"
         r"(?:treatment-related |treatment-emergent )?adverse (?:events?|reactions?)|"
-        r"toxicit(?:y|ies)|dose reduction|discontinu\w+|stopped)"
+        r"toxicit(?:y|ies)|dose reduction|discontinu\w+|stopped|"
+        r"agreed on (?:the )?response|agreement|concordan\w+)"
         r"|PR rates?|\bPRs?\b|\bSD\b|\bPD\b|DFS|EFS|RFS|NPR|TRAEs?|\bAEs?\b",
     ),
     (

@@ -7,7 +7,9 @@ the mention finders here return spans.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sarcolit.core.models import AgentClass
@@ -225,6 +227,8 @@ def _subtype_patterns() -> list[tuple[re.Pattern[str], str]]:
 
 
 _SUBTYPE_RES = _subtype_patterns()
+
+
 _TARGET_RE = re.compile(
     rf"(?<![\w-])(?:{_alternation([re.escape(t) for t in TARGETS])})(?![\w-])"
 )
@@ -242,6 +246,16 @@ def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
 def find_agents(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
     """Return named agents in ``text[start:end]`` with canonical names and classes."""
     stop = len(text) if end is None else end
+    if len(text) > _WHOLE_TEXT:
+        return _within(_all_agents(text), start, stop)
+    return _agents_in(text, start, stop)
+
+
+def _all_agents(text: str) -> Index:
+    return _indexed("agents", text, _agents_in)
+
+
+def _agents_in(text: str, start: int, stop: int) -> list[Mention]:
     found = []
     for match in _AGENT_RE.finditer(text, start, stop):
         name = _AGENT_LOOKUP[match.group().lower()]
@@ -260,15 +274,88 @@ def find_classes(text: str, start: int = 0, end: int | None = None) -> list[Ment
     return _drop_overlaps(found)
 
 
+_DEFINED = re.compile(r"\s*\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def _defined_abbreviations(text: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """Abbreviations a text defines for a subtype: 'synovial sarcoma (SyS)'.
+
+    Cached per text (a document's text is read many times in one extraction).
+    """
+    defined: dict[str, str] = {}
+    for pattern, canonical in _SUBTYPE_RES:
+        for match in pattern.finditer(text):
+            short = _DEFINED.match(text, match.end())
+            if short and not any(p.fullmatch(short.group(1)) for p, _ in _SUBTYPE_RES):
+                defined[short.group(1)] = canonical
+    if not defined:
+        return None
+    names = _alternation([re.escape(a) for a in defined])
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])"), defined
+
+
 def find_subtypes(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    """Return sarcoma-subtype mentions with canonical names."""
+    """Return sarcoma-subtype mentions with canonical names.
+
+    Abbreviations the text defines ('synovial sarcoma (SyS)') count as well.
+    """
     stop = len(text) if end is None else end
+    if len(text) > _WHOLE_TEXT:
+        return _within(_all_subtypes(text), start, stop)
+    return _subtypes_in(text, start, stop)
+
+
+_WHOLE_TEXT = 400
+"""Longer texts (documents) are searched once and the mentions kept."""
+
+
+def _subtypes_in(text: str, start: int, stop: int) -> list[Mention]:
     found = [
         Mention(m.start(), m.end(), canonical)
         for pattern, canonical in _SUBTYPE_RES
         for m in pattern.finditer(text, start, stop)
     ]
+    defined = _defined_abbreviations(text) if len(text) > 200 else None
+    if defined is not None:
+        pattern, names = defined
+        found += [
+            Mention(m.start(), m.end(), names[m.group()])
+            for m in pattern.finditer(text, start, stop)
+        ]
     return _drop_overlaps(found)
+
+
+Index = tuple[list[int], list[Mention]]
+_INDEXES: dict[tuple[str, int], tuple[str, Index]] = {}
+
+
+def _indexed(
+    kind: str, text: str, find: Callable[[str, int, int], list[Mention]]
+) -> Index:
+    """Find every mention in a document's text once; later calls slice the result.
+
+    Kept per text object (not per equal text), for the last few documents.
+    """
+    key = (kind, id(text))
+    cached = _INDEXES.get(key)
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    found = find(text, 0, len(text))
+    if len(_INDEXES) > 32:
+        _INDEXES.clear()
+    _INDEXES[key] = (text, ([m.start for m in found], found))
+    return _INDEXES[key][1]
+
+
+def _all_subtypes(text: str) -> Index:
+    return _indexed("subtypes", text, _subtypes_in)
+
+
+def _within(index: Index, start: int, stop: int) -> list[Mention]:
+    starts, mentions = index
+    first = bisect.bisect_left(starts, start)
+    last = bisect.bisect_left(starts, stop)
+    return [m for m in mentions[first:last] if m.end <= stop]
 
 
 def find_targets(text: str, start: int = 0, end: int | None = None) -> list[Mention]:

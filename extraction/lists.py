@@ -23,8 +23,8 @@ from sarcolit.extraction.values import Timepoint, timepoints
 _RESPECTIVELY = re.compile(r"(?i)\brespectively\b")
 _VS = re.compile(r"^\s*[)\]]?\s*(?:vs\.?|versus)\s*$")
 _JOIN = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
-Slot = tuple[int, int]
-"""A value's start and where its brackets end."""
+Slot = tuple[int, int, str]
+"""A value's start, where its brackets end, and its unit."""
 Aligned = dict[int, GroupRef | Timepoint]
 
 
@@ -59,12 +59,13 @@ def _respectively(
     aligned: Aligned = {}
     for cue in _RESPECTIVELY.finditer(text, sentence.start, sentence.end):
         left, right = _clause_of(text, sentence, cue.start())
-        mine = [start for start, _ in values if left <= start < right]
+        mine = [start for start, _, _ in values if left <= start < right]
+        rates = [s for s, _, unit in values if left <= s < right and unit == "%"]
         lists = [refs for refs in sentence.lists if left <= refs[0].start < right]
         listed = lists[-1] if lists else _arm_sequence(sentence.groups, left, right)
         points = point_list(text, left, right)
-        if len(points) >= 2 and len(mine) == len(points):
-            aligned.update(dict(zip(mine, points, strict=True)))
+        if len(points) >= 2 and len(rates) == len(points):
+            aligned.update(dict(zip(rates, points, strict=True)))
             continue
         if len(listed) < 2:
             listed = list(antecedent)
@@ -82,7 +83,7 @@ def _pairs(
     multi_arm: bool,
 ) -> Aligned:
     aligned: Aligned = {}
-    for (first, after), (second, _) in itertools.pairwise(values):
+    for (first, after, _), (second, _, _) in itertools.pairwise(values):
         opened = text.rfind("(", sentence.start, first)
         bracketed = opened > text.rfind(")", sentence.start, first)
         if not (_VS.match(text[after:second]) and bracketed):
@@ -108,7 +109,11 @@ def align(
         aligned.setdefault(start, group)
     for left, right in _clauses(text, sentence):
         points = point_list(text, left, right)
-        mine = [s for s, _ in values if left <= s < right and s not in aligned]
+        mine = [
+            s
+            for s, _, unit in values
+            if left <= s < right and s not in aligned and unit == "%"
+        ]
         if len(points) >= 2 and len(mine) == len(points):
             aligned.update(dict(zip(mine, points, strict=True)))
     return aligned

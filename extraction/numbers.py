@@ -56,7 +56,11 @@ def number_words() -> dict[str, int]:
 
 
 def _word_alternation() -> str:
-    return "|".join(sorted(number_words(), key=len, reverse=True))
+    """A compact pattern for every number word: tens with an optional unit first."""
+    tens = "|".join(_TENS)
+    units = "|".join(_UNITS[1:10])
+    below_twenty = "|".join(sorted(_UNITS, key=len, reverse=True))
+    return rf"(?:{tens})(?:[- ](?:{units})\b)?|{below_twenty}"
 
 
 WORD = rf"(?i:{_word_alternation()})"

@@ -41,11 +41,16 @@ from sarcolit.extraction.sections import Role, role_of, run_in
 from sarcolit.ingest.chunking import sentence_spans
 
 Span = tuple[int, int]
-_EXAMPLES = re.compile(r"(?i)\b(?:including|such as|e\.g\.|other than|and other)\s+$")
+_EXAMPLES = re.compile(r"(?i)\b(?:including|such as|e\.g\.|other than)\s+$")
+_OTHER = re.compile(r"(?i)\band\s+other\s+$")
+# A multi-arm trial says so in its title or opening ('randomised', 'with or
+# without'), or assigns patients, or names an arm ('the control group').
+_MULTI_ARM_OPENING = re.compile(
+    r"(?i)(?<!non-)(?<!non)\brandomi[sz]ed\b|\bwith\s+or\s+without\b|\bversus\b"
+)
 _MULTI_ARM = re.compile(
-    r"(?i)(?<!non-)(?<!non)\brandomi[sz]ed\b|\brandomly\s+assigned\b|"
-    r"\bwith\s+or\s+without\b|\b(?:control|experimental|combination|monotherapy)\s+"
-    r"(?:group|arm)s?\b|\bassigned\s+\(?1:1"
+    r"(?i)\brandomly\s+assigned\b|\bassigned\s+\(?1:1|\b(?:control|experimental|"
+    r"combination|monotherapy)\s+(?:group|arm)s?\b"
 )
 
 
@@ -102,17 +107,25 @@ def _regimen(text: str, places: list[Span]) -> list[Mention]:
     return regimen
 
 
-def _population(text: str, places: list[Span]) -> list[Mention]:
+def _population(text: str, places: list[Span]) -> tuple[list[Mention], bool]:
+    """Return the subtypes the title or opening names as the trial's.
+
+    Also whether it enrols others besides ('ASPS and other soft tissue
+    sarcomas'); subtypes named as examples ('sarcomas including ASPS') are not
+    the trial's population.
+    """
     kept: list[Mention] = []
+    others = False
     for start, end in places[:2]:
         for mention in find_subtypes(text, start, end):
-            if not _EXAMPLES.search(
-                text, max(start, mention.start - 25), mention.start
-            ):
+            lead = max(start, mention.start - 25)
+            if _OTHER.search(text, lead, mention.start):
+                others = True
+            elif not _EXAMPLES.search(text, lead, mention.start):
                 kept.append(mention)
         if kept:
-            return kept
-    return kept
+            return kept, others
+    return kept, others
 
 
 def subject_context(document: Document) -> Context:
@@ -128,12 +141,15 @@ def subject_context(document: Document) -> Context:
         add_unique(ctx.names, find_trial_names(text, start, end))
     found = [phases(text, s, e) for s, e in places]
     add_tags(ctx.phases, next((tags for tags in found if tags), []))
-    population = _population(text, places)
+    population, others = _population(text, places)
     add_unique(ctx.subtypes, population)
     values = {m.value for m in population}
-    ctx.population = frozenset(values) if len(values) == 1 else frozenset()
+    single = len(values) == 1 and not others
+    ctx.population = frozenset(values) if single else frozenset()
     ctx.cohort_subtypes = frozenset(values) if len(values) > 1 else frozenset()
-    ctx.multi_arm = bool(_MULTI_ARM.search(text))
+    ctx.multi_arm = bool(_MULTI_ARM.search(text)) or any(
+        _MULTI_ARM_OPENING.search(text, s, e) for s, e in places
+    )
     return ctx
 
 

@@ -142,11 +142,16 @@ def column(text: str, span: Span) -> Column:
     return Column(family, "months", unit + "s", timepoint=point, group=group)
 
 
+_CAPTION = re.compile(r"(?i)\s*(?:table|figure|fig\.?)\s*\d+\s*\|")
+
+
 def split_tables(text: str, rows: list[Sentence]) -> list[list[Sentence]]:
-    """Group consecutive rows into tables."""
+    """Group consecutive rows into tables; a caption ('Table 2 | ...') is not a row."""
     tables: list[list[Sentence]] = []
     for row in rows:
         if re.fullmatch(r"[\s|:-]+", text[row.start : row.end]):
+            continue
+        if _CAPTION.match(text, row.start, row.end):
             continue
         if tables and not text[tables[-1][-1].end : row.start].strip(" \n|:-"):
             tables[-1].append(row)

@@ -69,6 +69,15 @@ _CR_NONE = re.compile(
     r"no\s+(?:patient|one)\s+(?:had|achieved)\s+a\s+complete\s+response|"
     r"no\s+complete\s+responses?|responses?,?\s+all\s+partial)"
 )
+# 'One patient with SyS and one with MRCLS had a complete response': each
+# number in the subject of 'had a complete response' counts complete responses.
+_HAD_CR = re.compile(
+    r"(?i)\b(?:had|achieved)\s+(?:a\s+)?complete\s+(?:metabolic\s+)?responses?\b"
+)
+_CR_SUBJECT = re.compile(
+    rf"({NUMBER})(?=\s+(?:(?i:patients?|pts)\b|(?i:with)\b|(?i:had|achieved)\b))"
+)
+_SUBJECT_LEAD = re.compile(r"(?i)(?:^|\band|,)\s*$")
 _FRACTION = re.compile(
     rf"(?<![\w.])({NUMBER})\s*(?:\(\s*{NUM}\s?%[^)]*\)|\[\s*{NUM}\s?%\s*\])?\s+"
     rf"(?i:of)\s+(?:(?i:the|these|those|all)\s+)?(\d+|{NUMBER})\b"
@@ -115,6 +124,8 @@ class Fraction:
     end: int
     events: int
     patients: int
+    patients_at: int = 0
+    """Where the number of patients is written."""
 
 
 def unit_key(unit: str) -> str:
@@ -158,10 +169,16 @@ def fractions(text: str, start: int, end: int) -> list[Fraction]:
     """Return 'N of M', 'N (X%) of M' and 'N/M' fractions."""
     found = []
     for match in _FRACTION.finditer(text, start, end):
-        groups = [g for g in match.groups() if g is not None]
-        events, patients = int(to_float(groups[0])), int(to_float(groups[1]))
+        indexes = [i for i in range(1, 7) if match.group(i) is not None]
+        events = int(to_float(match.group(indexes[0])))
+        patients = int(to_float(match.group(indexes[1])))
         if 0 <= events <= patients:
-            found.append(Fraction(match.start(), match.end(), events, patients))
+            found.append(
+                Fraction(
+                    match.start(), match.end(), events, patients,
+                    match.start(indexes[1]),
+                )
+            )  # fmt: skip
     return found
 
 
@@ -226,6 +243,16 @@ def complete_responses(text: str, start: int, end: int) -> list[Number]:
         found.append(Number(match.start(), match.end(), value, "patients", "patients"))
     for match in _CR_NONE.finditer(text, start, end):
         found.append(Number(match.start(), match.end(), 0.0, "patients", "patients"))
+    for match in _HAD_CR.finditer(text, start, end):
+        clause = max(text.rfind(c, start, match.start()) for c in ";:") + 1
+        lead = max(clause, start)
+        for subject in _CR_SUBJECT.finditer(text, lead, match.start()):
+            if not _SUBJECT_LEAD.search(text[lead : subject.start()]):
+                continue
+            value = to_float(subject.group(1))
+            found.append(
+                Number(subject.start(1), subject.end(1), value, "patients", "patients")
+            )
     return found
 
 
@@ -257,17 +284,33 @@ def _dedupe(found: list[Number]) -> list[Number]:
     return kept
 
 
+def brackets_end(text: str, position: int, end: int) -> int:
+    """Return where the brackets written right after ``position`` close."""
+    while True:
+        match = re.match(r"\s*([(\[])", text[position:end])
+        if match is None:
+            return position
+        depth, index = 0, position + match.start(1)
+        while index < end:
+            depth += text[index] in "(["
+            depth -= text[index] in ")]"
+            index += 1
+            if depth == 0:
+                break
+        position = index
+
+
 def _with_extras(text: str, number: Number, end: int, found: list[Fraction]) -> Number:
     interval = interval_at(text, number.end, end)
     ci = None
-    after = number.end
+    after = brackets_end(text, number.end, end)
     if interval is not None:
-        after = interval.end
+        after = max(after, interval.end)
         if interval.low is not None and interval.high is not None:
             ci = (interval.low, interval.high)
     fraction = _fraction_of(number, found)
-    if fraction is not None:
-        after = max(after, fraction.end) if fraction.start >= number.start else after
+    if fraction is not None and fraction.start >= number.start:
+        after = max(after, fraction.end)
     return Number(
         number.start, number.end, number.value, number.unit, number.original_unit,
         _qualifier(text, number.start), ci, after,
