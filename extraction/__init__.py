@@ -2,6 +2,7 @@
 
 from sarcolit.extraction.batch import (
     BatchReport,
+    CsvFormat,
     Failure,
     Progress,
     run_batch,
@@ -12,17 +13,34 @@ from sarcolit.extraction.extract import DocumentResult, extract_document
 from sarcolit.extraction.grounding import ground
 from sarcolit.extraction.merge import merge_records
 from sarcolit.extraction.rules import extract_rules
+from sarcolit.extraction.wide import (
+    KEY_COLUMNS,
+    WIDE_COLUMNS,
+    Cell,
+    Stated,
+    WideRow,
+    wide_rows,
+    write_wide_csv,
+)
 
 __all__ = [
+    "KEY_COLUMNS",
+    "WIDE_COLUMNS",
     "BatchReport",
+    "Cell",
+    "CsvFormat",
     "DocumentResult",
     "Failure",
     "Progress",
+    "Stated",
+    "WideRow",
     "extract_document",
     "extract_rules",
     "ground",
     "merge_records",
     "run_batch",
     "run_documents",
+    "wide_rows",
     "write_csv",
+    "write_wide_csv",
 ]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
@@ -26,9 +27,12 @@ from sarcolit.core.settings import Settings
 from sarcolit.extraction.export import write_csv
 from sarcolit.extraction.extract import DocumentResult, extract_document
 from sarcolit.extraction.merge import merge_records
+from sarcolit.extraction.wide import write_wide_csv
 from sarcolit.ingest.pipeline import expand_paths
 from sarcolit.ingest.readers import read_document
 
+CsvFormat = Literal["long", "wide"]
+"""long: one row per value; wide: the evidence table, one row per trial/arm/cohort."""
 Progress = Callable[[str, int, int], None]
 """Called after each input with (source, inputs finished, inputs in total)."""
 
@@ -161,6 +165,7 @@ def _run(
     out_jsonl: Path,
     *,
     csv_path: Path | None,
+    csv_format: CsvFormat = "long",
     model: BaseChatModel | None,
     workers: int,
     on_progress: Progress | None,
@@ -183,8 +188,14 @@ def _run(
         finished += 1
         if on_progress:
             on_progress(job.source, finished, total)
-    records = merge_records([r for rs in load_output(out_jsonl).values() for r in rs])
-    rows = write_csv(records, csv_path) if csv_path else 0
+    found = [r for rs in load_output(out_jsonl).values() for r in rs]
+    records = merge_records(found)
+    rows = 0
+    if csv_path is not None and csv_format == "wide":
+        titles = {r.doc_ids[0]: r.title for r in found if r.doc_ids and r.title}
+        rows = write_wide_csv(records, csv_path, titles)
+    elif csv_path is not None:
+        rows = write_csv(records, csv_path)
     return BatchReport(
         processed, len(jobs) - len(todo), tuple(failures), tuple(records), rows
     )
@@ -207,6 +218,7 @@ def run_batch(
     *,
     settings: Settings,
     csv_path: Path | None = None,
+    csv_format: CsvFormat = "long",
     model: BaseChatModel | None = None,
     workers: int = 1,
     on_progress: Progress | None = None,
@@ -214,7 +226,9 @@ def run_batch(
     """Extract every file under ``paths`` into ``out_jsonl`` (and ``csv_path``).
 
     Folders are expanded; files already done (same content hash) are skipped;
-    a file that fails is reported in ``failures`` and the rest go on.
+    a file that fails is reported in ``failures`` and the rest go on. The CSV
+    is long (one row per value) or wide (the evidence table: one row per
+    trial, arm or cohort).
     ``workers`` > 1 runs that many extractions at once (for LLM backends).
     """
     jobs: list[_Job] = []
@@ -234,6 +248,7 @@ def run_batch(
         failures,
         out_jsonl,
         csv_path=csv_path,
+        csv_format=csv_format,
         model=model,
         workers=workers,
         on_progress=on_progress,
@@ -245,6 +260,7 @@ def run_documents(
     out_jsonl: Path,
     *,
     csv_path: Path | None = None,
+    csv_format: CsvFormat = "long",
     model: BaseChatModel | None = None,
     workers: int = 1,
     on_progress: Progress | None = None,
@@ -256,6 +272,7 @@ def run_documents(
         [],
         out_jsonl,
         csv_path=csv_path,
+        csv_format=csv_format,
         model=model,
         workers=workers,
         on_progress=on_progress,

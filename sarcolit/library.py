@@ -40,6 +40,7 @@ from sarcolit.evals import (
 )
 from sarcolit.extraction import (
     BatchReport,
+    CsvFormat,
     Progress,
     extract_document,
     merge_records,
@@ -319,6 +320,7 @@ class Library:
         *,
         out: Path | str = Path("records.jsonl"),
         csv: Path | str | None = None,
+        csv_format: CsvFormat = "long",
         documents: Sequence[Document] | None = None,
         on_progress: Progress | None = None,
     ) -> BatchReport:
@@ -331,7 +333,10 @@ class Library:
         Args:
             paths: Files or folders of papers.
             out: JSON Lines output (appended to, resumable).
-            csv: Also write a long-format CSV here.
+            csv: Also write a CSV here.
+            csv_format: ``long`` (one row per value) or ``wide`` (the evidence
+                table: one row per trial, arm or cohort, values of several
+                documents merged, disagreements named).
             documents: Already-read documents to extract instead of ``paths``
                 (e.g. :meth:`get_documents`).
             on_progress: Called with (source, done, total) after each file.
@@ -344,6 +349,7 @@ class Library:
                 documents,
                 Path(out),
                 csv_path=csv_path,
+                csv_format=csv_format,
                 model=model,
                 workers=workers,
                 on_progress=on_progress,
@@ -353,6 +359,7 @@ class Library:
             Path(out),
             settings=self.settings,
             csv_path=csv_path,
+            csv_format=csv_format,
             model=model,
             workers=workers,
             on_progress=on_progress,

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sarcolit.core.errors import ExtractionError
-from sarcolit.extraction import BatchReport
+from sarcolit.extraction import BatchReport, CsvFormat
 from sarcolit.library import Library
 from sarcolit.ui.options import (
     DataDir,
@@ -29,6 +29,7 @@ def _run(
     paths: list[Path],
     out: Path,
     csv: Path | None,
+    csv_format: CsvFormat,
     from_index: bool,
 ) -> BatchReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -42,7 +43,12 @@ def _run(
 
         documents = library.get_documents() if from_index else None
         return library.extract(
-            paths, out=out, csv=csv, documents=documents, on_progress=advance
+            paths,
+            out=out,
+            csv=csv,
+            csv_format=csv_format,
+            documents=documents,
+            on_progress=advance,
         )
 
 
@@ -55,7 +61,16 @@ def extract(
         Path, typer.Option("--out", help="JSONL file of records (appended, resumable).")
     ] = Path("records.jsonl"),
     csv: Annotated[
-        Path | None, typer.Option("--csv", help="Also write a long-format CSV here.")
+        Path | None, typer.Option("--csv", help="Also write a CSV here.")
+    ] = None,
+    csv_format: Annotated[
+        CsvFormat | None,
+        typer.Option(
+            "--format",
+            help="CSV layout: long (one row per value) or wide (the evidence "
+            "table: one row per trial, arm or cohort, with sources and "
+            "disagreements). Without --csv, written beside --out as .csv.",
+        ),
     ] = None,
     llm: LlmSpec = None,
     from_index: Annotated[
@@ -69,7 +84,9 @@ def extract(
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
         library = open_library(context, store_url, data_dir, llm)
-        report = _run(library, paths or [], out, csv, from_index)
+        if csv is None and csv_format is not None:
+            csv = out.with_suffix(".csv")
+        report = _run(library, paths or [], out, csv, csv_format or "long", from_index)
     for failure in report.failures:
         err.print(f"failed: {failure.source}: {failure.reason}")
     values = sum(len(r.endpoints) + len(r.counts) for r in report.records)
