@@ -23,8 +23,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.evals.gold import GoldGroup
-from sarcolit.extraction.lexicon import find_agents, find_subtypes
 
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
 # Words that name the kind of group or join its parts, not what it is.
@@ -84,10 +84,10 @@ def alnum(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
-def identity(name: str) -> GroupIdentity:
+def identity(name: str, vocab: Vocabulary) -> GroupIdentity:
     """Return the agents, subtypes and qualifying words of a group name."""
-    agents = find_agents(name)
-    subtypes = find_subtypes(name)
+    agents = vocab.find_agents(name)
+    subtypes = vocab.find_subtypes(name)
     rest = name
     for mention in sorted([*agents, *subtypes], key=lambda m: -m.start):
         rest = rest[: mention.start] + " " + rest[mention.end :]
@@ -138,11 +138,14 @@ ARM_RULES: tuple[Rule, ...] = (
 
 
 def pair_groups(
-    gold: Sequence[GoldGroup], predicted: Sequence[str], rules: Sequence[Rule]
+    gold: Sequence[GoldGroup],
+    predicted: Sequence[str],
+    rules: Sequence[Rule],
+    vocab: Vocabulary,
 ) -> dict[int, int]:
     """Pair gold groups with predicted group names; return {gold: predicted}."""
-    golds = [identity(g.name) for g in gold]
-    founds = [identity(name) for name in predicted]
+    golds = [identity(g.name, vocab) for g in gold]
+    founds = [identity(name, vocab) for name in predicted]
     pairs: dict[int, int] = {}
     for rule in rules:
         for g, wanted in enumerate(golds):

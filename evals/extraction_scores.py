@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from sarcolit.core.models import CountValue, Document, EndpointValue, TrialRecord
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.evals.extraction_groups import Rule, pair_groups
 from sarcolit.evals.gold import ExtractionGoldRow, FieldValue, GoldGroup
-from sarcolit.extraction.lexicon import find_agents
+from sarcolit.extraction import evidence_problem
 
 ABS_TOLERANCE = 0.05
 REL_TOLERANCE = 0.01
@@ -166,16 +167,24 @@ def _alnum(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
-def canonical_agents(names: Iterable[str]) -> frozenset[str]:
-    """Return agent names with synonyms resolved ('lete-cel' -> its INN)."""
-    found = set()
-    for name in names:
-        agents = find_agents(name)
-        found.add(agents[0].value.casefold() if agents else name.strip().casefold())
-    return frozenset(found)
+def canonical_agent(name: str, vocab: Vocabulary) -> str:
+    """Return the vocabulary's name for an agent or a class mention, casefolded.
+
+    'lete-cel' gives its INN; 'PD-1 inhibitor' and 'anti-PD-1' give one class.
+    """
+    agents = vocab.find_agents(name)
+    if agents:
+        return agents[0].value.casefold()
+    named = vocab.canonical_class(name)
+    return f"class:{named}".casefold() if named else name.strip().casefold()
 
 
-def key_tier(gold: ExtractionGoldRow, record: TrialRecord) -> int:
+def canonical_agents(names: Iterable[str], vocab: Vocabulary) -> frozenset[str]:
+    """Return agent names with synonyms resolved (see :func:`canonical_agent`)."""
+    return frozenset(canonical_agent(name, vocab) for name in names)
+
+
+def key_tier(gold: ExtractionGoldRow, record: TrialRecord, vocab: Vocabulary) -> int:
     """Return how strongly a record matches a gold row's keys (0: no match).
 
     3: same NCT id; 2: same trial name; 1: the same set of interventions, or the
@@ -190,15 +199,17 @@ def key_tier(gold: ExtractionGoldRow, record: TrialRecord) -> int:
     if wanted and any(wanted in n or (n and n in wanted) for n in names):
         return 2
     if keys.interventions:
-        gold_agents = canonical_agents(keys.interventions)
-        agents = canonical_agents(i.name for i in record.interventions)
+        gold_agents = canonical_agents(keys.interventions, vocab)
+        agents = canonical_agents((i.name for i in record.interventions), vocab)
         if gold_agents and gold_agents <= agents:
             return 1
     return 0
 
 
 def match_records(
-    gold: Sequence[ExtractionGoldRow], predicted: Sequence[TrialRecord]
+    gold: Sequence[ExtractionGoldRow],
+    predicted: Sequence[TrialRecord],
+    vocab: Vocabulary,
 ) -> dict[int, int]:
     """Pair gold rows with predicted records one to one; return {gold: predicted}.
 
@@ -208,12 +219,12 @@ def match_records(
     candidates = []
     for g, row in enumerate(gold):
         for p, record in enumerate(predicted):
-            tier = key_tier(row, record)
+            tier = key_tier(row, record, vocab)
             if tier:
                 agree = compare_fields(row.fields, record_fields(record)).tp
-                exact = canonical_agents(row.keys.interventions) == canonical_agents(
-                    i.name for i in record.interventions
-                )
+                exact = canonical_agents(
+                    row.keys.interventions, vocab
+                ) == canonical_agents((i.name for i in record.interventions), vocab)
                 candidates.append(((tier, agree, exact), g, p))
     pairs: dict[int, int] = {}
     used: set[int] = set()
@@ -228,13 +239,14 @@ def compare_groups(
     gold: Sequence[GoldGroup],
     predicted: Sequence[tuple[str, Fields]],
     rules: Sequence[Rule],
+    vocab: Vocabulary,
 ) -> tuple[int, FieldCounts]:
     """Pair gold arms or cohorts with predicted ones; return (found, counts).
 
     Every field of a predicted group that pairs with no gold group is a false
     positive, listed as ``+name.field``.
     """
-    pairs = pair_groups(gold, [name for name, _ in predicted], rules)
+    pairs = pair_groups(gold, [name for name, _ in predicted], rules, vocab)
     counts = FieldCounts()
     for g, group in enumerate(gold):
         if g in pairs:
@@ -279,13 +291,10 @@ def grounding(
     records: Sequence[TrialRecord], documents: Mapping[str, Document]
 ) -> tuple[int, int]:
     """Return (grounded, total) evidence quotes: grounded ones equal the doc text."""
-    grounded = total = 0
-    for record in records:
-        for evidence in record.evidence():
-            total += 1
-            doc = documents.get(evidence.doc_id)
-            if doc is not None and doc.quote(evidence.start, evidence.end) == (
-                evidence.quote
-            ):
-                grounded += 1
-    return grounded, total
+    texts = {doc_id: doc.text for doc_id, doc in documents.items()}
+    problems = [
+        evidence_problem(evidence, texts)
+        for record in records
+        for evidence in record.evidence()
+    ]
+    return sum(1 for p in problems if not p), len(problems)

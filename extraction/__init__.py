@@ -1,4 +1,7 @@
-"""Trial-record extraction: rule-based by default, LLM-assisted on request, in batch."""
+"""Trial-record extraction: rule-based by default, LLM-assisted on request, in batch.
+
+Other packages use what this module exports, never its submodules.
+"""
 
 from sarcolit.extraction.batch import (
     BatchReport,
@@ -8,9 +11,10 @@ from sarcolit.extraction.batch import (
     run_batch,
     run_documents,
 )
+from sarcolit.extraction.export import rows as csv_rows
 from sarcolit.extraction.export import write_csv
 from sarcolit.extraction.extract import DocumentResult, extract_document
-from sarcolit.extraction.grounding import ground
+from sarcolit.extraction.grounding import evidence_problem, ground
 from sarcolit.extraction.merge import merge_records
 from sarcolit.extraction.rules import extract_rules
 from sarcolit.extraction.wide import (
@@ -34,6 +38,8 @@ __all__ = [
     "Progress",
     "Stated",
     "WideRow",
+    "csv_rows",
+    "evidence_problem",
     "extract_document",
     "extract_rules",
     "ground",

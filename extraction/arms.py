@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sarcolit.core.models import Level
+from sarcolit.core.vocabulary import Mention, Vocabulary
 from sarcolit.extraction.groups import GroupRef
-from sarcolit.extraction.lexicon import Mention
 
 _WORDS = re.compile(r"[a-z][a-z-]{2,}")
 _GENERIC = frozenset(["the", "and", "with", "other", "patients", "group", "cohort"])
@@ -51,12 +51,15 @@ class ArmModel:
 
     full: tuple[Mention, ...]
     base: tuple[Mention, ...]
+    vocab: Vocabulary
     population: tuple[str, ...] = ()
-    names: dict[str, str] = field(default_factory=dict)
 
 
 def arm_model(
-    agents: Sequence[Mention], arm_refs: Sequence[GroupRef], population: Sequence[str]
+    agents: Sequence[Mention],
+    arm_refs: Sequence[GroupRef],
+    population: Sequence[str],
+    vocab: Vocabulary,
 ) -> ArmModel:
     """Return the full regimen and the control arm's agents."""
     full = tuple(agents)
@@ -71,7 +74,7 @@ def arm_model(
             if part and part < names:
                 base = ref.agents
                 break
-    return ArmModel(full, base, tuple(population))
+    return ArmModel(full, base, vocab, tuple(population))
 
 
 def _ordered(mentions: Sequence[Mention], model: ArmModel) -> tuple[Mention, ...]:
@@ -106,7 +109,8 @@ def _cohort(ref: GroupRef, model: ArmModel) -> GroupKey:
             qualifiers = [w.lower() for w in words]
             subtypes = [model.population[0]]
     if subtypes:
-        label = " ".join([*qualifiers, "/".join(subtypes)])
+        labels = "/".join(model.vocab.subtype_label(s) for s in subtypes)
+        label = " ".join([*qualifiers, labels])
         key = "|".join(sorted(subtypes)) + "|" + " ".join(sorted(qualifiers))
         subtype = subtypes[0] if len(subtypes) == 1 else None
         return GroupKey("cohort", key, label, subtype)

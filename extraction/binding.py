@@ -25,9 +25,16 @@ from sarcolit.core.models import EndpointName
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence
 from sarcolit.extraction.groups import TRIAL, GroupRef
-from sarcolit.extraction.keywords import Keyword, compatible, keyword_after, keywords
+from sarcolit.extraction.keywords import (
+    NO_ENDPOINT,
+    Keyword,
+    compatible,
+    keyword_after,
+    keywords,
+)
 from sarcolit.extraction.lists import align
-from sarcolit.extraction.proximity import UMBRELLAS, left_subtypes, right_subtype
+from sarcolit.extraction.mentions import Finder
+from sarcolit.extraction.proximity import left_subtypes, right_subtype
 from sarcolit.extraction.values import Number, Timepoint, brackets_end, timepoints
 
 _COMPARATOR = re.compile(
@@ -59,15 +66,6 @@ _PER_EVENT = re.compile(
     r"such\s+as|laboratory\s+abnormalities)\b"
 )
 
-_PERCENT_ENDPOINTS: dict[str, EndpointName] = {
-    "ORR": "ORR", "DCR": "DCR", "CBR": "CBR", "CR": "CR",
-    "pathologic_response": "pathologic_response", "grade3plus_AE": "grade3plus_AE",
-    "PFS": "PFS_rate", "OS": "OS_rate",
-}  # fmt: skip
-_MEDIAN_ENDPOINTS: dict[str, EndpointName] = {
-    "PFS": "median_PFS", "OS": "median_OS", "DOR": "median_DOR",
-}  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class Bound:
@@ -84,6 +82,8 @@ class Bound:
 class Scope:
     """What the context knows when a sentence's values are bound."""
 
+    find: Finder
+    """The vocabulary's finders for this document."""
     agents: frozenset[str] = frozenset()
     population: frozenset[str] = frozenset()
     """Subtypes that are the whole trial's population: no cohort of their own."""
@@ -113,43 +113,46 @@ class Binding:
     antecedent: tuple[GroupRef, ...] = ()
 
 
-def endpoint_of(family: str, unit: str) -> EndpointName | None:
-    """Return the endpoint a keyword family takes for a value in ``unit``."""
-    if unit == "months":
-        return _MEDIAN_ENDPOINTS.get(family)
-    if unit == "patients":
-        return "CR" if family == "CR" else None
-    return _PERCENT_ENDPOINTS.get(family)
-
-
-def _choose(found: list[Keyword], unit: str, *, last: bool = True) -> Keyword | None:
+def _choose(
+    found: list[Keyword], unit: str, find: Finder, *, last: bool = True
+) -> Keyword | None:
     ordered = reversed(found) if last else iter(found)
     for keyword in ordered:
-        if keyword.family == "none" and last:
+        if keyword.family == NO_ENDPOINT and last:
             return keyword
-        if compatible(keyword.family, unit):
+        if compatible(keyword.family, unit, find):
             return keyword
     return None
 
 
 def _family(
-    text: str, sentence: Sentence, number: Number, window: int, previous: Bound | None
+    text: str,
+    sentence: Sentence,
+    number: Number,
+    window: int,
+    previous: Bound | None,
+    find: Finder,
 ) -> str:
     """Return the keyword family of a value."""
     if number.unit == "patients":
-        return "CR"
-    right = keyword_after(text, number.after or number.end, sentence.end)
-    if right and (right.family == "none" or compatible(right.family, number.unit)):
+        return find.counted_in_patients()
+    right = keyword_after(text, number.after or number.end, sentence.end, find)
+    if right and (
+        right.family == NO_ENDPOINT or compatible(right.family, number.unit, find)
+    ):
         return right.family
-    left = _choose(keywords(text, window, number.start), number.unit)
+    left = _choose(keywords(text, window, number.start, find), number.unit, find)
     if left:
         return left.family
-    if previous and compatible(previous.family, number.unit):
+    if previous and compatible(previous.family, number.unit, find):
         return previous.family
     anywhere = _choose(
-        keywords(text, sentence.start, sentence.end), number.unit, last=False
+        keywords(text, sentence.start, sentence.end, find),
+        number.unit,
+        find,
+        last=False,
     )
-    return anywhere.family if anywhere else "none"
+    return anywhere.family if anywhere else NO_ENDPOINT
 
 
 def _timepoint(
@@ -267,7 +270,8 @@ def _collapse(group: GroupRef, scope: Scope) -> GroupRef:
     ):
         return group
     subtypes = set(group.subtypes)
-    umbrella = subtypes <= UMBRELLAS and not scope.cohorts & subtypes
+    broad = all(scope.find.vocab.is_broad(s) for s in subtypes)
+    umbrella = broad and not scope.cohorts & subtypes
     if subtypes <= scope.population or umbrella:
         return replace(TRIAL, start=group.start, end=group.end)
     return group
@@ -313,7 +317,7 @@ def bind(text: str, sentence: Sentence, scope: Scope) -> Binding:
     inherited = (
         scope.previous if _ANAPHORA.match(text, sentence.content_start) else None
     )
-    if inherited and keywords(text, sentence.start, sentence.end):
+    if inherited and keywords(text, sentence.start, sentence.end, scope.find):
         inherited = None
     for item in items:
         group = _group(text, sentence, item, items, refs, aligned, topic, state, scope)
@@ -392,8 +396,9 @@ def _group(
 
         first = scope.first_results and state.proximity == sentence.start
         group = group or left_subtypes(
-            text, state.proximity, item.number, sentence.subtypes, first
-        )
+            text, state.proximity, item.number, sentence.subtypes, first,
+            scope.find.vocab,
+        )  # fmt: skip
     group = group or topic or scope.default
     if scope.loose and _sole(group, sentence, scope):
         return scope.default  # 'the trial ... 43.2% in synovial sarcoma'
@@ -418,8 +423,8 @@ def _bind_value(
     aligned: dict[int, GroupRef | Timepoint],
     scope: Scope,
 ) -> tuple[Bound | None, str]:
-    family = _family(text, sentence, number, window, previous)
-    endpoint = endpoint_of(family, number.unit)
+    family = _family(text, sentence, number, window, previous, scope.find)
+    endpoint = scope.find.endpoint_of(family, number.unit)
     cue = _COMPARATOR.search(text, window, number.start)
     if cue and group.level != "arm" and number.start not in aligned:
         return None, f"comparator value {text[number.start : number.end]!r} not taken"

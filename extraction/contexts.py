@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sarcolit.core.vocabulary import Mention
 from sarcolit.extraction.binding import Bound, Scope, bind
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Finding, Sentence, Tagged
 from sarcolit.extraction.groups import GroupRef
-from sarcolit.extraction.lexicon import Mention
+from sarcolit.extraction.mentions import Finder
 
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
 _PLURAL = re.compile(r"\b(?:trials|studies)\b")
@@ -143,12 +144,19 @@ def add_tags(target: list[Tagged], tags: list[Tagged]) -> None:
 
 
 def bind_into(
-    text: str, sentence: Sentence, ctx: Context, *, values: bool, loose: bool
+    text: str,
+    sentence: Sentence,
+    ctx: Context,
+    find: Finder,
+    *,
+    values: bool,
+    loose: bool,
 ) -> list[Bound]:
     """Bind a sentence's values and counts into ``ctx``; return the bound values."""
     named = frozenset(m.value for m in ctx.subtypes)
     population = ctx.population if ctx.subject or ctx.population else named
     scope = Scope(
+        find=find,
         agents=ctx.agent_names,
         population=population if len(population) == 1 else frozenset(),
         first_results=bool(sentence.numbers or sentence.counts) and not ctx.has_results,
@@ -171,7 +179,7 @@ def bind_into(
     return binding.values
 
 
-def _absorb(text: str, sentence: Sentence, ctx: Context) -> None:
+def _absorb(text: str, sentence: Sentence, ctx: Context, find: Finder) -> None:
     doc_results = bool(sentence.numbers or sentence.counts)
     first_results = doc_results and not ctx.has_results
     previous = ctx.sentences[-1] if ctx.sentences else None
@@ -185,7 +193,7 @@ def _absorb(text: str, sentence: Sentence, ctx: Context) -> None:
     add_unique(ctx.targets, sentence.targets)
     ctx.anchored = ctx.anchored or sentence.anchor or bool(sentence.identifiers)
     describes = sentence.anchor or first_results
-    bound = bind_into(text, sentence, ctx, values=True, loose=True)
+    bound = bind_into(text, sentence, ctx, find, values=True, loose=True)
     if describes:
         cohorts = {
             s for b in bound if b.group.level == "cohort" for s in b.group.subtypes
@@ -213,7 +221,9 @@ def _new_context(sentence: Sentence, previous: Context | None) -> Context:
     return ctx
 
 
-def review_contexts(text: str, sentences: list[list[Sentence]]) -> list[Context]:
+def review_contexts(
+    text: str, sentences: list[list[Sentence]], find: Finder
+) -> list[Context]:
     """Group the sentences of a review (one list per paragraph) into contexts."""
     contexts: list[Context] = []
     for paragraph in sentences:
@@ -226,10 +236,10 @@ def review_contexts(text: str, sentences: list[list[Sentence]]) -> list[Context]
                     continue
                 current = _new_context(sentence, current)
                 contexts.append(current)
-            _absorb(text, sentence, current)
+            _absorb(text, sentence, current, find)
     return contexts
 
 
-def absorb_side(text: str, sentence: Sentence, ctx: Context) -> None:
+def absorb_side(text: str, sentence: Sentence, ctx: Context, find: Finder) -> None:
     """Read a sentence of a single-trial text that reports another trial."""
-    _absorb(text, sentence, ctx)
+    _absorb(text, sentence, ctx, find)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sarcolit.core.models import CountName
 from sarcolit.extraction.groups import GroupRef, classify
-from sarcolit.extraction.lexicon import find_subtypes
+from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.numbers import NUMBER, inside, masked_spans, to_float
 from sarcolit.extraction.values import fractions
 
@@ -140,12 +140,12 @@ def _is_population(text: str, match: re.Match[str], start: int, end: int) -> boo
     return bool(_POPULATION.search(text, left, right))
 
 
-def _named_before(text: str, start: int, at: int) -> GroupRef | None:
+def _named_before(text: str, start: int, at: int, find: Finder) -> GroupRef | None:
     """'synovial sarcoma (n=44)': the subtype right before a bracketed n."""
     lead = text.rfind("(", start, at)
     if lead < 0 or text[lead + 1 : at].strip():
         return None
-    for mention in find_subtypes(text, start, lead):
+    for mention in find.subtypes(text, start, lead):
         if not text[mention.end : lead].strip():
             return GroupRef(
                 mention.start, mention.end, "cohort", mention.value, (mention.value,)
@@ -157,10 +157,10 @@ def _value(token: str) -> int:
     return int(to_float(token))
 
 
-def _subtype_counts(text: str, start: int, end: int) -> list[Count]:
+def _subtype_counts(text: str, start: int, end: int, find: Finder) -> list[Count]:
     """Counts named by subtype: '40 UPS and 40 LPS pts', 'Ten had ASPS'."""
     found = []
-    for mention in find_subtypes(text, start, end):
+    for mention in find.subtypes(text, start, end):
         lead = re.search(
             rf"(?<![\w.%/-])({NUMBER})\s+(?:(?i:of\s+whom\s+had|had|with)\s+)?"
             rf"((?:[a-z][\w-]*\s+){{0,2}}?)$",
@@ -183,7 +183,7 @@ def _subtype_counts(text: str, start: int, end: int) -> list[Count]:
         ):
             continue
         lead_words = max(start, mention.start - 40) + lead.start(2)
-        group = classify(text, lead_words, mention.end)
+        group = classify(text, lead_words, mention.end, find)
         group = GroupRef(
             mention.start, mention.end, "cohort", group.name,
             (mention.value,), qualifiers=group.qualifiers,
@@ -213,7 +213,7 @@ def _population_counts(
     return found
 
 
-def counts(text: str, start: int, end: int) -> list[Count]:
+def counts(text: str, start: int, end: int, find: Finder) -> list[Count]:
     """Return the numbers of patients of a sentence (kinds kept apart)."""
     masks = masked_spans(text, start, end)
     found = _population_counts(text, start, end, masks)
@@ -221,7 +221,7 @@ def counts(text: str, start: int, end: int) -> list[Count]:
         found.append(
             Count(
                 match.start(), match.end(), int(match.group(1)), "n_enrolled",
-                _named_before(text, start, match.start()),
+                _named_before(text, start, match.start(), find),
             )
         )  # fmt: skip
     for fraction in fractions(text, start, end):
@@ -243,7 +243,7 @@ def counts(text: str, start: int, end: int) -> list[Count]:
             )
         )
     for match in _PAREN_COUNT.finditer(text, start, end):
-        before = [m for m in find_subtypes(text, max(start, match.start() - 80),
+        before = [m for m in find.subtypes(text, max(start, match.start() - 80),
                                            match.start())]  # fmt: skip
         if before:
             mention = before[-1]
@@ -252,7 +252,7 @@ def counts(text: str, start: int, end: int) -> list[Count]:
             )
             value = _value(match.group(1))
             found.append(Count(match.start(), match.end(), value, "n_enrolled", group))
-    found += _subtype_counts(text, start, end)
+    found += _subtype_counts(text, start, end, find)
     return _dedupe(found)
 
 

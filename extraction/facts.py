@@ -6,17 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from sarcolit.core.models import DesignName, PhaseName, SettingName
+from sarcolit.core.vocabulary import Mention
 from sarcolit.extraction.counts import Count, counts
 from sarcolit.extraction.groups import GroupRef, groups_in
-from sarcolit.extraction.lexicon import (
-    Mention,
-    find_agents,
-    find_classes,
-    find_nct_ids,
-    find_subtypes,
-    find_targets,
-    find_trial_names,
-)
+from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.sections import Role, run_in
 from sarcolit.extraction.values import Number, numbers
 
@@ -213,7 +206,7 @@ _MAY_COUNT = re.compile(
 )
 
 
-def analyse(text: str, start: int, end: int) -> Sentence:
+def analyse(text: str, start: int, end: int, find: Finder) -> Sentence:
     """Return the facts of the sentence ``text[start:end]``.
 
     A sentence with no digit, number word or 'complete' states no value or
@@ -221,24 +214,24 @@ def analyse(text: str, start: int, end: int) -> Sentence:
     """
     heading, content = run_in(text, start, end)
     counted = bool(_MAY_COUNT.search(text, start, end))
-    groups, lists = groups_in(text, content, end) if counted else ([], [])
-    agents = find_agents(text, start, end)
+    groups, lists = groups_in(text, content, end, find) if counted else ([], [])
+    agents = find.agents(text, start, end)
     first_agent = agents[0].start if agents else end
     examples = bool(agents) and bool(_EXAMPLES.search(text, start, first_agent))
     return Sentence(
         start=start,
         end=end,
         agents=agents,
-        classes=find_classes(text, start, end),
-        subtypes=find_subtypes(text, start, end),
-        targets=find_targets(text, start, end),
-        nct_ids=find_nct_ids(text, start, end),
-        names=find_trial_names(text, start, end),
+        classes=find.classes(text, start, end),
+        subtypes=find.subtypes(text, start, end),
+        targets=find.targets(text, start, end),
+        nct_ids=find.nct_ids(text, start, end),
+        names=find.trial_names(text, start, end),
         phases=phases(text, start, end),
         designs=_labels(_DESIGNS, text, start, end),
         settings=_labels(_SETTINGS, text, start, end),
         numbers=numbers(text, start, end) if counted else [],
-        counts=counts(text, start, end) if counted else [],
+        counts=counts(text, start, end, find) if counted else [],
         findings=findings(text, start, end),
         anchor=bool(_ANCHOR.search(text, start, end)),
         self_reference=bool(_SELF.search(text, start, end)),

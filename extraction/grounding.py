@@ -7,11 +7,16 @@ from collections.abc import Mapping
 
 from pydantic import JsonValue, ValidationError
 
-from sarcolit.core.models import EVIDENCE_TEXTS, CountValue, EndpointValue, TrialRecord
-from sarcolit.extraction.numbers import NUMBER, to_float
+from sarcolit.core.models import (
+    EVIDENCE_TEXTS,
+    CountValue,
+    EndpointValue,
+    Evidence,
+    TrialRecord,
+)
+from sarcolit.core.text import words_to_digits
 
-_NUMBER = re.compile(NUMBER)
-_NONE = re.compile(r"(?i)\b(?:none|no)\b")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def validate_record(
@@ -27,12 +32,17 @@ def validate_record(
     return TrialRecord.model_validate(raw, context={EVIDENCE_TEXTS: dict(texts)})
 
 
+_NONE = re.compile(r"(?i)\b(?:none|no)\b")
+
+
 def number_stated(value: float, quote: str) -> bool:
-    """Return True when ``value`` is in ``quote`` (as digits, a word, or 'none')."""
-    for match in _NUMBER.finditer(quote):
-        if abs(to_float(match.group()) - value) < 1e-9:
-            return True
-    return value == 0 and bool(_NONE.search(quote))
+    """Return True when ``value`` is in ``quote`` (as digits, words, or 'none')."""
+    if value == 0 and _NONE.search(quote):
+        return True  # 'none of the responses was complete'
+    return any(
+        abs(float(match.group()) - value) < 1e-9
+        for match in _NUMBER.finditer(words_to_digits(quote))
+    )
 
 
 def ungrounded_numbers(record: TrialRecord) -> list[str]:
@@ -56,19 +66,22 @@ def ungrounded_numbers(record: TrialRecord) -> list[str]:
     return problems
 
 
+def evidence_problem(evidence: Evidence, texts: Mapping[str, str]) -> str:
+    """Return why a quote is not its document's text at its span ('' if it is)."""
+    text = texts.get(evidence.doc_id)
+    if text is None:
+        return f"unknown document {evidence.doc_id!r}"
+    try:
+        evidence.check(text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
 def ground(record: TrialRecord, texts: Mapping[str, str]) -> list[str]:
     """Return every grounding problem of ``record``; an empty list means grounded."""
-    problems = []
-    for evidence in record.evidence():
-        text = texts.get(evidence.doc_id)
-        if text is None:
-            problems.append(f"unknown document {evidence.doc_id!r}")
-            continue
-        try:
-            evidence.check(text)
-        except ValueError as exc:
-            problems.append(str(exc))
-    return problems + ungrounded_numbers(record)
+    problems = [evidence_problem(e, texts) for e in record.evidence()]
+    return [p for p in problems if p] + ungrounded_numbers(record)
 
 
 def validation_reason(exc: ValidationError) -> str:

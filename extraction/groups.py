@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, replace
 
 from sarcolit.core.models import Level
-from sarcolit.extraction.lexicon import Mention, find_agents, find_subtypes
+from sarcolit.core.vocabulary import Mention
+from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.numbers import NUMBER, to_float
 
 _HEAD_NOUN = re.compile(
@@ -208,11 +209,13 @@ def qualifiers_of(words: str) -> tuple[str, ...]:
     return tuple(w for w in found if w not in _QUALIFIER_STOP and len(w) > 2)
 
 
-def classify(text: str, start: int, end: int, *, headed: bool = False) -> GroupRef:
+def classify(
+    text: str, start: int, end: int, find: Finder, *, headed: bool = False
+) -> GroupRef:
     """Return the group ``text[start:end]`` names: an arm, a cohort or the trial."""
     phrase = text[start:end].strip(" ,")
-    agents = tuple(find_agents(text, start, end))
-    subtypes = [s for s in find_subtypes(text, start, end)]
+    agents = tuple(find.agents(text, start, end))
+    subtypes = [s for s in find.subtypes(text, start, end)]
     if agents:
         return GroupRef(start, end, "arm", phrase, agents=agents, headed=headed)
     if _EXPERIMENTAL.match(phrase):
@@ -228,9 +231,9 @@ def classify(text: str, start: int, end: int, *, headed: bool = False) -> GroupR
     if _GENERIC_POPULATION.fullmatch(phrase):
         return GroupRef(start, end, "trial", phrase, headed=headed)
     organ = _ORGAN.match(phrase)
-    if organ:
-        value = "STS" if organ.group(1).lower().startswith("soft") else "bone sarcoma"
-        return GroupRef(start, end, "cohort", phrase, (value,), headed=headed)
+    code = find.vocab.canonical_subtype(f"{organ.group(1)} sarcoma") if organ else None
+    if code is not None:
+        return GroupRef(start, end, "cohort", phrase, (code,), headed=headed)
     if not phrase or _TRIAL_WORDS.match(phrase):
         return GroupRef(start, end, "trial", phrase, headed=headed)
     if _GENERIC.match(phrase) or not _FREE_OK.search(phrase):
@@ -269,7 +272,9 @@ def _split_list(text: str, begin: int, head: int) -> list[tuple[int, int]]:
     return spans
 
 
-def headed_groups(text: str, start: int, end: int) -> list[list[GroupRef]]:
+def headed_groups(
+    text: str, start: int, end: int, find: Finder
+) -> list[list[GroupRef]]:
     """Return 'the X group' phrases; 'the A and B groups' is a list of two."""
     found: list[list[GroupRef]] = []
     for head in _HEAD_NOUN.finditer(text, start, end):
@@ -284,16 +289,16 @@ def headed_groups(text: str, start: int, end: int) -> list[list[GroupRef]]:
         spans = _split_list(text, begin, head.start()) if plural else []
         if len(spans) < 2:
             spans = [(begin, head.start())]
-        refs = [classify(text, s, e, headed=True) for s, e in spans]
+        refs = [classify(text, s, e, find, headed=True) for s, e in spans]
         refs = [replace(r, distributive=distributive) for r in refs]
         refs[-1] = replace(refs[-1], end=head.end())
         found.append(refs)
     return found
 
 
-def _named_after(text: str, at: int, end: int) -> tuple[int, int] | None:
+def _named_after(text: str, at: int, end: int, find: Finder) -> tuple[int, int] | None:
     """Return the span of the group named at ``at``: a subtype or a short phrase."""
-    subtypes = [s for s in find_subtypes(text, at, end) if s.start - at <= 30]
+    subtypes = [s for s in find.subtypes(text, at, end) if s.start - at <= 30]
     if subtypes and not re.search(r"[,;()]", text[at : subtypes[0].start]):
         stop = subtypes[0].end
         tail = re.match(r"\s+of\s+(?:the\s+)?(?:bone|skin|uterus)\b", text[stop:end])
@@ -304,39 +309,39 @@ def _named_after(text: str, at: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-def _lists_subtypes(text: str, at: int, end: int) -> bool:
+def _lists_subtypes(text: str, at: int, end: int, find: Finder) -> bool:
     """'synovial sarcoma (n=44) or myxoid round cell liposarcoma': a list of groups."""
     joined = _LISTED.match(text, at, end)
     if joined is None:
         return False
-    following = find_subtypes(text, joined.end(), min(end, joined.end() + 40))
+    following = find.subtypes(text, joined.end(), min(end, joined.end() + 40))
     if not following or following[0].start - joined.end() > 15:
         return False
     # 'and one with MRCLS', 'and 22 with MRCLS': each group has its own count.
     return not re.search(NUMBER, text[joined.end() : following[0].start])
 
 
-def population_groups(text: str, start: int, end: int) -> list[GroupRef]:
+def population_groups(text: str, start: int, end: int, find: Finder) -> list[GroupRef]:
     """Return 'patients with X', 'the ten patients with ASPS', 'five each with X'."""
     found: list[GroupRef] = []
     for pattern in (_WITH, _BARE_WITH):
         for match in pattern.finditer(text, start, end):
-            span = _named_after(text, match.end(), end)
-            if span is None or _lists_subtypes(text, span[1], end):
+            span = _named_after(text, match.end(), end, find)
+            if span is None or _lists_subtypes(text, span[1], end, find):
                 continue
-            ref = classify(text, *span)
+            ref = classify(text, *span, find)
             if ref.level == "arm":
                 continue  # '43 with nivolumab alone' is read by the arm rules
             size = int(to_float(match.group(1))) if match.group(1) else None
             each = pattern is _BARE_WITH and bool(match.group(2))
             ref = replace(ref, start=match.start(), count=size, distributive=each)
-            found.extend(_distributed(text, ref, end) if each else [ref])
+            found.extend(_distributed(text, ref, end, find) if each else [ref])
     for match in _WHOSE.finditer(text, start, end):
-        span = _named_after(text, match.end(), end)
+        span = _named_after(text, match.end(), end, find)
         if span:
-            found.append(replace(classify(text, *span), start=match.start()))
+            found.append(replace(classify(text, *span, find), start=match.start()))
     for match in _IN_POPULATION.finditer(text, start, end):
-        ref = classify(text, match.start(1), match.end(1))
+        ref = classify(text, match.start(1), match.end(1), find)
         if ref.subtypes or ref.level != "cohort":
             continue  # read as 'in UPS' by subtype_groups
         # 'in other sarcomas', 'in cutaneous scalp and face tumors' name a group;
@@ -349,18 +354,18 @@ def population_groups(text: str, start: int, end: int) -> list[GroupRef]:
     return found
 
 
-def _distributed(text: str, ref: GroupRef, end: int) -> list[GroupRef]:
+def _distributed(text: str, ref: GroupRef, end: int, find: Finder) -> list[GroupRef]:
     """'five each with UPS, SS and osteosarcoma': one group per subtype."""
     clause = re.match(r"[^;.]*", text[ref.end : end])
     stop = ref.end + (clause.end() if clause else 0)
-    subtypes = find_subtypes(text, ref.end - len(ref.name), stop)
+    subtypes = find.subtypes(text, ref.end - len(ref.name), stop)
     return [
         replace(ref, name=text[s.start : s.end], subtypes=(s.value,), end=s.end)
         for s in subtypes
     ] or [ref]
 
 
-def subtype_groups(text: str, start: int, end: int) -> list[GroupRef]:
+def subtype_groups(text: str, start: int, end: int, find: Finder) -> list[GroupRef]:
     """Return 'in UPS', 'for ASPS', 'in synovial sarcoma', and '0% (LMS)'.
 
     A subtype (or 'other sarcomas') alone in brackets right after a percentage
@@ -370,26 +375,26 @@ def subtype_groups(text: str, start: int, end: int) -> list[GroupRef]:
     for match in _PAREN.finditer(text, start, end):
         if not re.search(r"%\s*$", text[max(start, match.start() - 3) : match.start()]):
             continue
-        ref = classify(text, match.start(1), match.end(1))
+        ref = classify(text, match.start(1), match.end(1), find)
         if ref.level == "cohort" and not ref.unknown:
             found.append(replace(ref, start=match.start(), end=match.end()))
-    for mention in find_subtypes(text, start, end):
+    for mention in find.subtypes(text, start, end):
         lead = _PREP.search(text, max(start, mention.start - 30), mention.start)
         if lead is None:
             continue
-        ref = classify(text, mention.start, mention.end)
+        ref = classify(text, mention.start, mention.end, find)
         found.append(replace(ref, start=lead.start()))
     return found
 
 
 def _agent_phrase(
-    text: str, at: int, end: int
+    text: str, at: int, end: int, find: Finder
 ) -> tuple[int, tuple[Mention, ...], bool] | None:
     """'nivolumab plus ipilimumab', 'nivolumab alone': agents starting at ``at``."""
     mentions: list[Mention] = []
     position = at
     while True:
-        agents = find_agents(text, position, min(end, position + 60))
+        agents = find.agents(text, position, min(end, position + 60))
         if not agents or agents[0].start != position:
             break
         mentions.append(agents[0])
@@ -397,7 +402,7 @@ def _agent_phrase(
         joiner = re.match(r"\s*(?:\+|plus|and|with)\s*", text[position:end])
         if joiner is None:
             break
-        following = find_agents(text, position + joiner.end(), min(end, position + 60))
+        following = find.agents(text, position + joiner.end(), min(end, position + 60))
         if not following or following[0].start != position + joiner.end():
             break
         position += joiner.end()
@@ -408,7 +413,7 @@ def _agent_phrase(
     return stop, tuple(mentions), bool(alone)
 
 
-def arm_groups(text: str, start: int, end: int) -> list[GroupRef]:
+def arm_groups(text: str, start: int, end: int, find: Finder) -> list[GroupRef]:
     """Return arm phrases: 'with the combination', 'without it', 'with X alone'."""
     found = []
     for match in _ARM_WORDS.finditer(text, start, end):
@@ -421,7 +426,7 @@ def arm_groups(text: str, start: int, end: int) -> list[GroupRef]:
         found.append(GroupRef(match.start(), match.end(), "arm", word, role=role))
     lead = re.compile(r"(?i)\b(?:with|on|given|receiving|received|for)\s+")
     for match in lead.finditer(text, start, end):
-        phrase = _agent_phrase(text, match.end(), end)
+        phrase = _agent_phrase(text, match.end(), end, find)
         if phrase is None:
             continue
         stop, mentions, alone = phrase
@@ -443,14 +448,14 @@ def overall_groups(text: str, start: int, end: int) -> list[GroupRef]:
 
 
 def groups_in(
-    text: str, start: int, end: int
+    text: str, start: int, end: int, find: Finder
 ) -> tuple[list[GroupRef], list[list[GroupRef]]]:
     """Return every group phrase of a sentence, and the lists among them."""
-    lists = headed_groups(text, start, end)
+    lists = headed_groups(text, start, end, find)
     found = [ref for refs in lists for ref in refs]
-    found += population_groups(text, start, end)
-    found += subtype_groups(text, start, end)
-    found += arm_groups(text, start, end)
+    found += population_groups(text, start, end, find)
+    found += subtype_groups(text, start, end, find)
+    found += arm_groups(text, start, end, find)
     found += overall_groups(text, start, end)
     found = _non_overlapping(found)
     return found, [refs for refs in lists if len(refs) > 1]

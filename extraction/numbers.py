@@ -6,65 +6,19 @@
 are intervals, not values; '19 of 52', '11/30' and 'four (40%) of ten' are
 fractions whose denominator is a number of patients.
 
-Number words come from :func:`number_words` so that they can move to the
-shared vocabulary without touching the patterns built on them.
+Number words are :mod:`sarcolit.core.text`'s ('zero' to 'ninety-nine').
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+
+from sarcolit.core.text import WORD_NUMBER_SOURCE, word_number_value
 
 NUM = r"\d+(?:\.\d+)?"
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
-
-@cache
-def number_words() -> dict[str, int]:
-    """Return English number words from zero to ninety-nine ('seventy-six': 76)."""
-    words = {word: value for value, word in enumerate(_UNITS)}
-    for index, tens in enumerate(_TENS):
-        base = 20 + 10 * index
-        words[tens] = base
-        for unit in range(1, 10):
-            words[f"{tens}-{_UNITS[unit]}"] = base + unit
-            words[f"{tens} {_UNITS[unit]}"] = base + unit
-    return words
-
-
-def _word_alternation() -> str:
-    """A compact pattern for every number word: tens with an optional unit first."""
-    tens = "|".join(_TENS)
-    units = "|".join(_UNITS[1:10])
-    below_twenty = "|".join(sorted(_UNITS, key=len, reverse=True))
-    return rf"(?:{tens})(?:[- ](?:{units})\b)?|{below_twenty}"
-
-
-WORD = rf"(?i:{_word_alternation()})"
-"""A number written as a word, case-insensitive."""
+WORD = rf"(?i:{WORD_NUMBER_SOURCE})"
+"""A number written as a word ('Seventy-six'), case-insensitive (core.text's)."""
 NUMBER = rf"(?:{NUM}|(?<![\w-]){WORD}(?![\w-]))"
 """A numeral or a number word."""
 _NOT_REACHED = r"(?i:not\s+(?:reached|estimable|evaluable|reported)|NE|NR|NA|-)"
@@ -112,11 +66,8 @@ class Interval:
 
 def to_float(token: str) -> float:
     """Return the value of a numeral or a number word ('Seventy-six' -> 76)."""
-    folded = " ".join(token.lower().split())
-    words = number_words()
-    if folded in words:
-        return float(words[folded])
-    return float(token.replace(",", ""))
+    value = word_number_value(token)
+    return float(token.replace(",", "")) if value is None else float(value)
 
 
 def _bound(token: str) -> float | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
+from sarcolit.core.vocabulary import Mention, Vocabulary
 from sarcolit.extraction.groups import GroupRef
-from sarcolit.extraction.lexicon import Mention
 from sarcolit.extraction.values import Number
 
 _GROUP_LEAD = re.compile(
@@ -22,7 +22,6 @@ _GROUP_LEAD = re.compile(
     r"(?:the\s+|those\s+with\s+|patients\s+with\s+)?"
 )
 _TRIAL_WORDS = re.compile(r"(?i)\b(?:trial|study|phase)\b")
-UMBRELLAS = frozenset({"STS", "bone sarcoma"})
 _TRIAL_LEAD = re.compile(
     r"(?i)\b(?:advanced|metastatic|unresectable|trial|study|trial of|study of)"
     r"\s+(?:\w+\s+)?$"
@@ -55,9 +54,11 @@ def right_subtype(
     return None
 
 
-def describes_trial(text: str, mention: Mention, first: bool) -> bool:
+def describes_trial(
+    text: str, mention: Mention, first: bool, vocab: Vocabulary
+) -> bool:
     """'trial of advanced ASPS', 'in advanced STS': the trial, not a cohort."""
-    if mention.value in UMBRELLAS or _TRIAL_LEAD.search(
+    if vocab.is_broad(mention.value) or _TRIAL_LEAD.search(
         text, max(0, mention.start - 25), mention.start
     ):
         return True
@@ -70,6 +71,7 @@ def left_subtypes(
     number: Number,
     subtypes: list[Mention],
     first: bool,
+    vocab: Vocabulary,
 ) -> GroupRef | None:
     """Return the subtypes named between the previous value and this one."""
     names: list[Mention] = []
@@ -78,7 +80,7 @@ def left_subtypes(
             continue
         if mention.value in {m.value for m in names}:
             continue
-        if not describes_trial(text, mention, first):
+        if not describes_trial(text, mention, first, vocab):
             names.append(mention)
     if not names:
         return None

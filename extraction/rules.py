@@ -1,4 +1,4 @@
-"""The rule- and lexicon-based extractor: deterministic, fast, no LLM.
+"""The rule- and vocabulary-based extractor: deterministic, fast, no LLM.
 
 It is the offline default and also cross-checks LLM output. A single-trial
 text (one with a ``Document.subject``) is read by :mod:`subject`, a review by
@@ -29,6 +29,7 @@ from sarcolit.core.models import (
     TextValue,
     TrialRecord,
 )
+from sarcolit.core.vocabulary import Mention, Vocabulary, default_vocabulary
 from sarcolit.extraction.arms import (
     TRIAL_KEY,
     ArmModel,
@@ -41,13 +42,12 @@ from sarcolit.extraction.binding import Bound
 from sarcolit.extraction.contexts import Context, paragraphs, review_contexts
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence, analyse
-from sarcolit.extraction.lexicon import Mention
+from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.merge import merge_group
 from sarcolit.extraction.subject import read_subject
 from sarcolit.extraction.table_rows import table_contexts
 from sarcolit.extraction.values import to_months
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.context import with_context
+from sarcolit.ingest import is_instruction, sentence_spans, with_context
 
 Span = tuple[int, int]
 
@@ -93,15 +93,23 @@ def _intervention(document: Document, mention: Mention) -> Intervention:
     )
 
 
-def _interventions(document: Document, ctx: Context) -> list[Intervention]:
+def _interventions(
+    document: Document, ctx: Context, vocab: Vocabulary
+) -> list[Intervention]:
     found = [_intervention(document, m) for m in ctx.agents]
-    named_classes = {m.agent_class for m in ctx.agents}
+    named = {
+        c for m in ctx.agents for c in vocab.agent_classes(m.value, ancestors=True)
+    }
     for mention in ctx.classes:
-        if mention.agent_class in named_classes:
-            continue
-        if ctx.agents and mention.agent_class == "other":
-            continue  # 'ICI' says nothing the named agents do not
-        found.append(_intervention(document, mention))
+        if mention.value in named:
+            continue  # 'PD-1 inhibitors' says nothing the named agents do not
+        found.append(
+            Intervention(
+                name=vocab.class_label(mention.value),
+                agent_class=mention.value,
+                evidence=evidence(document, mention.start, mention.end),
+            )
+        )
     return found
 
 
@@ -257,18 +265,18 @@ def _biomarkers(document: Document, ctx: Context) -> tuple[BiomarkerFinding, ...
     return tuple(found.values())
 
 
-def build_record(document: Document, ctx: Context) -> TrialRecord:
+def build_record(document: Document, ctx: Context, vocab: Vocabulary) -> TrialRecord:
     """Turn one trial context into a record whose values all carry evidence."""
     notes = list(ctx.notes)
     if ctx.inherited:
         notes.append("interventions taken from the preceding sentence")
     population = [m.value for m in ctx.subtypes] if ctx.population else []
-    model = arm_model(ctx.agents, ctx.arm_refs, population)
+    model = arm_model(ctx.agents, ctx.arm_refs, population, vocab)
     groups = _collect(document, ctx, model, notes)
     _single_arm(groups, model)
     arms, cohorts = _arms_and_cohorts(document, groups)
-    targets = [m for m in ctx.targets if m.kind != "HLA"]
-    hla = [m for m in ctx.targets if m.kind == "HLA"]
+    targets = [m for m in ctx.targets if m.kind != "hla"]
+    hla = [m for m in ctx.targets if m.kind == "hla"]
     return TrialRecord(
         nct_ids=_text_values(document, ctx.ids),
         names=_text_values(document, ctx.names),
@@ -285,7 +293,7 @@ def build_record(document: Document, ctx: Context) -> TrialRecord:
             SettingValue(value=t.value, evidence=evidence(document, t.start, t.end))
             for t in ctx.settings
         ),
-        interventions=tuple(_interventions(document, ctx)),
+        interventions=tuple(_interventions(document, ctx, vocab)),
         targets=_text_values(document, targets),
         hla=_text_values(document, hla),
         subtypes=_text_values(document, ctx.subtypes),
@@ -309,23 +317,27 @@ def _keep(ctx: Context) -> bool:
     return results and (bool(ctx.agents) or (bool(ctx.classes) and ctx.anchored))
 
 
-def _review(document: Document) -> tuple[list[Context], list[Sentence]]:
+def _review(document: Document, find: Finder) -> tuple[list[Context], list[Sentence]]:
     text = document.text
     rows: list[Sentence] = []
     sentences: list[list[Sentence]] = []
     for para_start, para_end in paragraphs(text):
         paragraph = []
         for start, end in sentence_spans(text, para_start, para_end):
-            sentence = analyse(text, start, end)
+            if is_instruction(text[start:end]):
+                continue  # addressed to a reader or a model: never evidence
+            sentence = analyse(text, start, end, find)
             if sentence.is_row:
                 rows.append(sentence)
             else:
                 paragraph.append(sentence)
         sentences.append(paragraph)
-    return review_contexts(text, sentences), rows
+    return review_contexts(text, sentences, find), rows
 
 
-def _merged(found: list[tuple[TrialRecord, bool]]) -> list[TrialRecord]:
+def _merged(
+    found: list[tuple[TrialRecord, bool]], vocab: Vocabulary
+) -> list[TrialRecord]:
     """Merge records of one document that share an NCT id or a trial name.
 
     Two table rows that each report a whole trial are two reports of it (an
@@ -346,24 +358,35 @@ def _merged(found: list[tuple[TrialRecord, bool]]) -> list[TrialRecord]:
         if len(group) == 1:
             merged.append(group[0])
         else:
-            merged.append(merge_group(group).model_copy(update={"extractor": "rules"}))
+            merged.append(
+                merge_group(group, vocab).model_copy(update={"extractor": "rules"})
+            )
     return merged
 
 
-def extract_rules(document: Document) -> list[TrialRecord]:
-    """Extract the trial records of ``document`` with rules and lexicons (no LLM).
+def extract_rules(
+    document: Document, vocabulary: Vocabulary | None = None
+) -> list[TrialRecord]:
+    """Extract the trial records of ``document`` with rules and the vocabulary.
 
-    A document built without ingest (no subject read yet) has its kind and
-    subject read from its text first; a kind it was given is kept.
+    No LLM is involved; ``vocabulary`` defaults to the bundled one. A document
+    built without ingest (no subject read yet) has its kind and subject read
+    from its text first; a kind it was given is kept.
     """
+    vocab = vocabulary or default_vocabulary()
+    find = Finder(vocab)
     if document.subject is None and document.kind in ("trial", "regulatory", "unknown"):
-        document = with_context(document, kind_given=document.kind != "unknown")
+        document = with_context(
+            document, kind_given=document.kind != "unknown", vocabulary=vocab
+        )
     if document.subject is not None:
-        contexts, rows = read_subject(document)
+        contexts, rows = read_subject(document, find)
     else:
-        contexts, rows = _review(document)
-    contexts += table_contexts(document, rows, contexts)
+        contexts, rows = _review(document, find)
+    contexts += table_contexts(document, rows, contexts, find)
     found = [
-        (build_record(document, ctx), ctx.report) for ctx in contexts if _keep(ctx)
+        (build_record(document, ctx, vocab), ctx.report)
+        for ctx in contexts
+        if _keep(ctx)
     ]
-    return _merged(found)
+    return _merged(found, vocab)

@@ -21,6 +21,7 @@ import itertools
 import re
 
 from sarcolit.core.models import Document
+from sarcolit.core.vocabulary import Mention
 from sarcolit.extraction.contexts import (
     Context,
     absorb_side,
@@ -30,15 +31,9 @@ from sarcolit.extraction.contexts import (
     paragraphs,
 )
 from sarcolit.extraction.facts import Sentence, analyse, phases
-from sarcolit.extraction.lexicon import (
-    Mention,
-    find_agents,
-    find_nct_ids,
-    find_subtypes,
-    find_trial_names,
-)
+from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.sections import Role, role_of, run_in
-from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest import is_instruction, sentence_spans
 
 Span = tuple[int, int]
 _EXAMPLES = re.compile(r"(?i)\b(?:including|such as|e\.g\.|other than)\s+$")
@@ -54,20 +49,20 @@ _MULTI_ARM = re.compile(
 )
 
 
-def _title_span(document: Document) -> Span | None:
+def _title_span(document: Document, find: Finder) -> Span | None:
     """The title in the text, or the first paragraph of a text titled by file name."""
     at = document.text.find(document.title) if document.title else -1
-    if at >= 0 and find_agents(document.text, at, at + len(document.title)):
+    if at >= 0 and find.agents(document.text, at, at + len(document.title)):
         return at, at + len(document.title)
     first = paragraphs(document.text)[:1]
     return first[0] if first and first[0][1] - first[0][0] <= 400 else None
 
 
-def _places(document: Document) -> list[Span]:
+def _places(document: Document, find: Finder) -> list[Span]:
     """The title and the opening sentences, except Background ones (other trials)."""
     subject = document.subject
     spans = [(s.start, s.end) for s in subject.spans] if subject else []
-    title = _title_span(document)
+    title = _title_span(document, find)
     places = [title, *spans] if title else spans
     return [
         (s, e)
@@ -82,14 +77,14 @@ _JOINED = re.compile(
 )
 
 
-def _regimen(text: str, places: list[Span]) -> list[Mention]:
+def _regimen(text: str, places: list[Span], find: Finder) -> list[Mention]:
     """The subject's agents: the title's, and those the opening joins to them.
 
     'nivolumab alone' in a title and 'nivolumab with ipilimumab' in the first
     sentence make the regimen nivolumab and ipilimumab; a prior therapy
     ('all of which had included gemcitabine') is not joined to it.
     """
-    found = [find_agents(text, s, e) for s, e in places]
+    found = [find.agents(text, s, e) for s, e in places]
     base = next((mentions for mentions in found if mentions), [])
     names = {m.value for m in base}
     regimen = list(base)
@@ -107,7 +102,9 @@ def _regimen(text: str, places: list[Span]) -> list[Mention]:
     return regimen
 
 
-def _population(text: str, places: list[Span]) -> tuple[list[Mention], bool]:
+def _population(
+    text: str, places: list[Span], find: Finder
+) -> tuple[list[Mention], bool]:
     """Return the subtypes the title or opening names as the trial's.
 
     Also whether it enrols others besides ('ASPS and other soft tissue
@@ -117,7 +114,7 @@ def _population(text: str, places: list[Span]) -> tuple[list[Mention], bool]:
     kept: list[Mention] = []
     others = False
     for start, end in places[:2]:
-        for mention in find_subtypes(text, start, end):
+        for mention in find.subtypes(text, start, end):
             lead = max(start, mention.start - 25)
             if _OTHER.search(text, lead, mention.start):
                 others = True
@@ -128,20 +125,20 @@ def _population(text: str, places: list[Span]) -> tuple[list[Mention], bool]:
     return kept, others
 
 
-def subject_context(document: Document) -> Context:
+def subject_context(document: Document, find: Finder) -> Context:
     """Return a context for the subject trial, seeded from title and opening."""
     text = document.text
-    places = _places(document)
+    places = _places(document, find)
     ctx = Context(subject=True, anchored=True)
-    add_unique(ctx.agents, _regimen(text, places))
+    add_unique(ctx.agents, _regimen(text, places, find))
     wanted = set(document.subject.nct_ids) if document.subject else set()
-    ids = [m for m in find_nct_ids(text) if m.value in wanted]
+    ids = [m for m in find.nct_ids(text) if m.value in wanted]
     add_unique(ctx.ids, ids[:1] if ids else [])
     for start, end in places:
-        add_unique(ctx.names, find_trial_names(text, start, end))
+        add_unique(ctx.names, find.trial_names(text, start, end))
     found = [phases(text, s, e) for s, e in places]
     add_tags(ctx.phases, next((tags for tags in found if tags), []))
-    population, others = _population(text, places)
+    population, others = _population(text, places, find)
     add_unique(ctx.subtypes, population)
     values = {m.value for m in population}
     single = len(values) == 1 and not others
@@ -173,10 +170,12 @@ def _section_role(document: Document, start: int) -> Role | None:
     return role_of(path.split(" > ")[-1]) if path else None
 
 
-def read_subject(document: Document) -> tuple[list[Context], list[Sentence]]:
+def read_subject(
+    document: Document, find: Finder
+) -> tuple[list[Context], list[Sentence]]:
     """Read a single-trial text into its subject's context (and side contexts)."""
     text = document.text
-    primary = subject_context(document)
+    primary = subject_context(document, find)
     contexts = [primary]
     rows: list[Sentence] = []
     role: Role = "results"
@@ -188,7 +187,9 @@ def read_subject(document: Document) -> tuple[list[Context], list[Sentence]]:
             section = path
             role = _section_role(document, para_start) or role
         for start, end in sentence_spans(text, para_start, para_end):
-            sentence = analyse(text, start, end)
+            if is_instruction(text[start:end]):
+                continue  # addressed to a reader or a model: never evidence
+            sentence = analyse(text, start, end, find)
             role = sentence.heading or role
             if sentence.is_row:
                 rows.append(sentence)
@@ -199,21 +200,21 @@ def read_subject(document: Document) -> tuple[list[Context], list[Sentence]]:
                 if side is None or not sentence.identifiers & side.identifiers:
                     side = Context()
                     contexts.append(side)
-                absorb_side(text, sentence, side)
+                absorb_side(text, sentence, side, find)
                 continue
             side = None
-            _absorb_subject(text, sentence, primary, results=role == "results")
+            _absorb_subject(text, sentence, primary, find, results=role == "results")
     return contexts, rows
 
 
 def _absorb_subject(
-    text: str, sentence: Sentence, ctx: Context, *, results: bool
+    text: str, sentence: Sentence, ctx: Context, find: Finder, *, results: bool
 ) -> None:
     if not ctx.phases and sentence.anchor:
         add_tags(ctx.phases, sentence.phases[:1])
     add_tags(ctx.designs, sentence.designs)
     add_tags(ctx.settings, sentence.settings)
     add_unique(ctx.targets, sentence.targets)
-    bind_into(text, sentence, ctx, values=results, loose=False)
+    bind_into(text, sentence, ctx, find, values=results, loose=False)
     ctx.findings.extend((f, (sentence.start, sentence.end)) for f in sentence.findings)
     ctx.sentences.append(sentence)

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, replace
 
 from sarcolit.core.models import Document
+from sarcolit.core.vocabulary import Mention
 from sarcolit.extraction.binding import Bound
 from sarcolit.extraction.contexts import Context, add_tags, add_unique
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence, Tagged
 from sarcolit.extraction.groups import TRIAL, GroupRef, classify
-from sarcolit.extraction.lexicon import Mention, find_agents
+from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.tables import (
     Column,
     Span,
@@ -64,6 +65,7 @@ def _read_cell(
     span: Span,
     group: GroupRef,
     population: frozenset[str],
+    find: Finder,
 ) -> None:
     if col.phase:
         parsed.phases += phase_cell(text, span)
@@ -72,30 +74,30 @@ def _read_cell(
         if value is not None:
             parsed.counts.append(Count(span[0], span[1], value, col.count, group))
     elif col.free:
-        values, counts = free_cell(text, span, group, population)
+        values, counts = free_cell(text, span, group, population, find)
         parsed.values += values
         parsed.counts += counts
     elif col.family:
-        number = cell_number(text, span, col)
-        bound = cell_value(number, col, group) if number else None
+        number = cell_number(text, span, col, find)
+        bound = cell_value(number, col, group, find) if number else None
         if bound is not None:
             parsed.values.append(bound)
 
 
 def _read_row(
-    text: str, row: Sentence, columns: list[Column], in_subject: bool
+    text: str, row: Sentence, columns: list[Column], in_subject: bool, find: Finder
 ) -> Row | None:
     spans = cells(text, row)
     if len(spans) < 2:
         return None
-    label = row_label(text, spans[0])
+    label = row_label(text, spans[0], find)
     text_spans = [s for s, c in zip(spans, columns, strict=False)
                   if not (c.family or c.count or c.phase or c.free)]  # fmt: skip
-    ncts, names, agents = identity(text, text_spans or spans[:1])
-    if in_subject and label.level == "trial" and find_agents(text, *spans[0]):
+    ncts, names, agents = identity(text, text_spans or spans[:1], find)
+    if in_subject and label.level == "trial" and find.agents(text, *spans[0]):
         label = GroupRef(*spans[0], "arm", text[spans[0][0] : spans[0][1]],
-                         agents=tuple(find_agents(text, *spans[0])))  # fmt: skip
-    population = population_of(text, text_spans[1:])
+                         agents=tuple(find.agents(text, *spans[0])))  # fmt: skip
+    population = population_of(text, text_spans[1:], find)
     pop = frozenset(m.value for m in population)
     parsed = Row(row, label, ncts, names, agents, [], population, [], [],
                   label.level == "trial")  # fmt: skip
@@ -103,7 +105,7 @@ def _read_row(
         group = col.group or label
         if col.group and set(col.group.subtypes) <= pop and len(pop) == 1:
             group = label  # 'ASPS patients, n' in a row of an ASPS-only trial
-        _read_cell(text, parsed, col, span, group, pop)
+        _read_cell(text, parsed, col, span, group, pop, find)
     parsed.whole = (
         parsed.whole
         and all(c.group is None or c.group.level == "trial" for c in parsed.counts)
@@ -112,38 +114,40 @@ def _read_row(
     return parsed
 
 
-def _transposed(text: str, table: list[Sentence]) -> list[Row]:
+def _transposed(text: str, table: list[Sentence], find: Finder) -> list[Row]:
     """'Endpoint | Result': each row is an endpoint, each column a group."""
     header = cells(text, table[0])
-    groups = [_column_group(text, span) for span in header[1:]]
+    groups = [_column_group(text, span, find) for span in header[1:]]
     rows = []
     for row in table[1:]:
         spans = cells(text, row)
         if len(spans) < 2:
             continue
-        col = column(text, spans[0])
+        col = column(text, spans[0], find)
         parsed = Row(row, TRIAL, [], [], [], [], [], [], [], True)
         for group, span in zip(groups, spans[1:], strict=False):
-            number = cell_number(text, span, col) if col.family else None
-            bound = cell_value(number, col, group) if number else None
+            number = cell_number(text, span, col, find) if col.family else None
+            bound = cell_value(number, col, group, find) if number else None
             if bound is not None:
                 parsed.values.append(bound)
         rows.append(parsed)
     return rows
 
 
-def _column_group(text: str, span: Span) -> GroupRef:
+def _column_group(text: str, span: Span, find: Finder) -> GroupRef:
     if re.match(
         r"(?i)^\W*(?:results?|values?|estimates?)\W*$", text[span[0] : span[1]]
     ):
         return TRIAL
-    agents = find_agents(text, *span)
+    agents = find.agents(text, *span)
     if agents:
         return GroupRef(*span, "arm", text[span[0] : span[1]], agents=tuple(agents))
-    return classify(text, *span)
+    return classify(text, *span, find)
 
 
-def _rows_of(text: str, table: list[Sentence], in_subject: bool) -> list[Row]:
+def _rows_of(
+    text: str, table: list[Sentence], in_subject: bool, find: Finder
+) -> list[Row]:
     header = cells(text, table[0])
     if not header:
         return []
@@ -151,11 +155,11 @@ def _rows_of(text: str, table: list[Sentence], in_subject: bool) -> list[Row]:
     if _EVENT_TABLE.match(first):
         return []
     if _TRANSPOSED.match(first):
-        return _transposed(text, table)
-    columns = [column(text, span) for span in header]
+        return _transposed(text, table, find)
+    columns = [column(text, span, find) for span in header]
     if not any(c.family or c.count or c.free for c in columns[1:]):
         return []
-    rows = [_read_row(text, row, columns, in_subject) for row in table[1:]]
+    rows = [_read_row(text, row, columns, in_subject, find) for row in table[1:]]
     return [r for r in rows if r is not None]
 
 
@@ -205,14 +209,14 @@ def _key(parsed: Row) -> frozenset[str]:
 
 
 def table_contexts(
-    document: Document, rows: list[Sentence], contexts: list[Context]
+    document: Document, rows: list[Sentence], contexts: list[Context], find: Finder
 ) -> list[Context]:
     """Bind the values of a document's tables; return contexts of other trials."""
     text = document.text
     subject = contexts[0] if contexts and contexts[0].subject else None
     made: list[tuple[frozenset[str], bool, Context]] = []
     for table in split_tables(text, rows):
-        for parsed in _rows_of(text, table, subject is not None):
+        for parsed in _rows_of(text, table, subject is not None, find):
             if subject is not None and not _other_trial(parsed, subject):
                 add_tags(subject.phases, parsed.phases if not subject.phases else [])
                 _add(subject, parsed)

@@ -23,18 +23,13 @@ import re
 from dataclasses import dataclass, replace
 
 from sarcolit.core.models import CountName, PhaseName
-from sarcolit.extraction.binding import Bound, Scope, bind, endpoint_of
+from sarcolit.core.vocabulary import Mention
+from sarcolit.extraction.binding import Bound, Scope, bind
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence, Tagged, analyse, phases
 from sarcolit.extraction.groups import TRIAL, GroupRef, classify, headed_groups
 from sarcolit.extraction.keywords import keywords
-from sarcolit.extraction.lexicon import (
-    Mention,
-    find_agents,
-    find_nct_ids,
-    find_subtypes,
-    find_trial_names,
-)
+from sarcolit.extraction.mentions import NO_ENDPOINT, Finder
 from sarcolit.extraction.numbers import NUM, interval_at
 from sarcolit.extraction.values import Number, Timepoint, timepoints, unit_key
 
@@ -100,23 +95,23 @@ def _count_kind(cell: str) -> CountName:
     return "n_treated" if "treated" in lowered else "n_enrolled"
 
 
-def _header_group(text: str, span: Span) -> GroupRef | None:
-    subtypes = find_subtypes(text, *span)
+def _header_group(text: str, span: Span, find: Finder) -> GroupRef | None:
+    subtypes = find.subtypes(text, *span)
     if len(subtypes) == 1:
         return GroupRef(*span, "cohort", subtypes[0].value, (subtypes[0].value,))
     return None
 
 
-def column(text: str, span: Span) -> Column:
+def column(text: str, span: Span, find: Finder) -> Column:
     """Return what a header cell says its column holds."""
     cell = text[span[0] : span[1]]
     if re.match(r"(?i)^\W*phase\W*$", cell):
         return Column(phase=True)
-    group = _header_group(text, span)
+    group = _header_group(text, span, find)
     if _RESPONDERS.match(cell):
         return Column()
-    found = keywords(text, *span)
-    if any(k.family == "none" for k in found):
+    found = keywords(text, *span, find)
+    if any(k.family == NO_ENDPOINT for k in found):
         return Column()
     if not found:
         stripped = re.sub(r"(?i)\b(?:ASPS|UPS|STS)\b", "", cell)
@@ -160,7 +155,7 @@ def split_tables(text: str, rows: list[Sentence]) -> list[list[Sentence]]:
     return [t for t in tables if len(t) >= 2]
 
 
-def cell_number(text: str, span: Span, col: Column) -> Number | None:
+def cell_number(text: str, span: Span, col: Column, find: Finder) -> Number | None:
     """Return the number in a value cell, with the unit its cell or header gives."""
     match = _CELL_VALUE.match(text, *span)
     if match is None:
@@ -171,7 +166,7 @@ def cell_number(text: str, span: Span, col: Column) -> Number | None:
         unit, original = "months", unit_key(match.group(3)) + "s"
     elif match.group(2):
         unit, original = "%", "%"
-    elif col.family == "CR" and not col.stated:
+    elif find.compatible(col.family, "patients") and not col.stated:
         unit, original = "patients", "patients"
     if unit == "months" and not original:
         return None  # a median with no unit in the header or the cell
@@ -207,9 +202,11 @@ def phase_cell(text: str, span: Span) -> list[Tagged]:
     return [Tagged(span[0], span[1], value)]
 
 
-def cell_value(number: Number, col: Column, group: GroupRef) -> Bound | None:
+def cell_value(
+    number: Number, col: Column, group: GroupRef, find: Finder
+) -> Bound | None:
     """Bind a cell's number to its column's endpoint (None if it has none)."""
-    endpoint = endpoint_of(col.family, number.unit)
+    endpoint = find.endpoint_of(col.family, number.unit)
     if endpoint is None:
         return None
     point = col.timepoint if endpoint in ("PFS_rate", "OS_rate") else None
@@ -219,45 +216,51 @@ def cell_value(number: Number, col: Column, group: GroupRef) -> Bound | None:
 
 
 def free_cell(
-    text: str, span: Span, group: GroupRef, population: frozenset[str]
+    text: str,
+    span: Span,
+    group: GroupRef,
+    population: frozenset[str],
+    find: Finder,
 ) -> tuple[list[Bound], list[Count]]:
     """Read a free-text cell ('ORR 13%; median PFS 8.3 mo') like a sentence."""
-    sentence = analyse(text, *span)
-    binding = bind(text, sentence, Scope(population=population, default=group))
+    sentence = analyse(text, *span, find)
+    binding = bind(
+        text, sentence, Scope(find=find, population=population, default=group)
+    )
     return binding.values, binding.counts
 
 
 def identity(
-    text: str, spans: list[Span]
+    text: str, spans: list[Span], find: Finder
 ) -> tuple[list[Mention], list[Mention], list[Mention]]:
     """Return the NCT ids, trial names and agents a row's text cells name."""
     ncts: list[Mention] = []
     names: list[Mention] = []
     agents: list[Mention] = []
     for span in spans:
-        ncts += find_nct_ids(text, *span)
-        names += find_trial_names(text, *span)
-        agents += find_agents(text, *span)
+        ncts += find.nct_ids(text, *span)
+        names += find.trial_names(text, *span)
+        agents += find.agents(text, *span)
     first = _NAME_CELL.match(text, *spans[0]) if spans else None
     if (
         first
-        and not find_agents(text, *first.span(1))
-        and not find_subtypes(text, *first.span(1))
-        and not find_nct_ids(text, *first.span(1))
+        and not find.agents(text, *first.span(1))
+        and not find.subtypes(text, *first.span(1))
+        and not find.nct_ids(text, *first.span(1))
     ):
-        names.append(Mention(first.start(1), first.end(1), first.group(1)))
+        names.append(Mention(first.start(1), first.end(1), first.group(1), "trial"))
     return ncts, names, agents
 
 
-def population_of(text: str, spans: list[Span]) -> list[Mention]:
+def population_of(text: str, spans: list[Span], find: Finder) -> list[Mention]:
     """Return the subtypes a row's descriptive cells name (its population)."""
     found: list[Mention] = []
     for span in spans:
-        found += find_subtypes(text, *span)
+        found += find.subtypes(text, *span)
     return found
 
 
-def row_label(text: str, span: Span) -> GroupRef:
+def row_label(text: str, span: Span, find: Finder) -> GroupRef:
     """Return the subtypes a row's descriptive cells name (its population)."""
     """The group a row's first cell names: the trial, an arm or a cohort."""
     cell = text[span[0] : span[1]]
@@ -265,17 +268,17 @@ def row_label(text: str, span: Span) -> GroupRef:
         return TRIAL
     for part in re.finditer(r"[^,]+", cell):
         piece = (span[0] + part.start(), span[0] + part.end())
-        headed = [refs[0] for refs in headed_groups(text, *piece)]
+        headed = [refs[0] for refs in headed_groups(text, *piece, find)]
         if headed:
             return replace(headed[0], labelled=True)
-    named = find_nct_ids(text, *span) or find_trial_names(text, *span)
-    subtypes = find_subtypes(text, *span)
+    named = find.nct_ids(text, *span) or find.trial_names(text, *span)
+    subtypes = find.subtypes(text, *span)
     if named and not subtypes:
         return TRIAL
     if named:
         first = subtypes[0]
         return GroupRef(first.start, first.end, "cohort", first.value, (first.value,))
-    if find_agents(text, *span) or (_NAME_CELL.fullmatch(text, *span) and not subtypes):
+    if find.agents(text, *span) or (_NAME_CELL.fullmatch(text, *span) and not subtypes):
         return TRIAL  # a regimen or a trial name names the trial, not a group
-    group = classify(text, *span)
+    group = classify(text, *span, find)
     return TRIAL if group.unknown else group

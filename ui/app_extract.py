@@ -145,13 +145,18 @@ def build_extract(state: AppState) -> ExtractTab:
 
     def run(
         doc_ids: list[str] | None,
-        all_documents: bool,
         uploads: list[str] | None,
+        all_documents: bool,
         request: gr.Request,
     ) -> ExtractUpdate:
         return run_extraction(
             state, doc_ids or [], all_documents, uploads or [], request.session_hash
         )
 
-    button.click(run, [documents, every, files], [status, table, jsonl, csv, wide])
+    button.click(
+        run,
+        [documents, files, every],
+        [status, table, jsonl, csv, wide],
+        api_name="extract_uploads",
+    )
     return ExtractTab(documents=documents)

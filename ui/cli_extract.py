@@ -16,10 +16,12 @@ from sarcolit.extraction import BatchReport, CsvFormat
 from sarcolit.library import Library
 from sarcolit.ui.options import (
     DataDir,
+    FollowLinks,
     LlmSpec,
     StoreUrl,
     err,
     open_library,
+    printable,
     reported_errors,
 )
 
@@ -31,6 +33,7 @@ def _run(
     csv: Path | None,
     csv_format: CsvFormat,
     from_index: bool,
+    follow_links: bool | None,
 ) -> BatchReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -49,6 +52,7 @@ def _run(
             csv_format=csv_format,
             documents=documents,
             on_progress=advance,
+            follow_links=follow_links,
         )
 
 
@@ -78,6 +82,7 @@ def extract(
     ] = False,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
+    follow_links: FollowLinks = None,
 ) -> None:
     """Extract trial records (values with evidence) from papers into JSONL and CSV."""
     with reported_errors():
@@ -86,9 +91,15 @@ def extract(
         library = open_library(context, store_url, data_dir, llm)
         if csv is None and csv_format is not None:
             csv = out.with_suffix(".csv")
-        report = _run(library, paths or [], out, csv, csv_format or "long", from_index)
+        report = _run(
+            library, paths or [], out, csv, csv_format or "long", from_index,
+            follow_links,
+        )  # fmt: skip
     for failure in report.failures:
-        err.print(f"failed: {failure.source}: {failure.reason}")
+        err.print(
+            f"failed: {printable(failure.source)}: {printable(failure.reason)}",
+            markup=False,
+        )
     values = sum(len(r.endpoints) + len(r.counts) for r in report.records)
     conflicts = sum(len(r.conflicts) for r in report.records)
     err.print(

@@ -16,6 +16,7 @@ from sarcolit.core.models import (
     TextValue,
     TrialRecord,
 )
+from sarcolit.core.vocabulary import default_vocabulary
 from sarcolit.evals.extraction_groups import ARM_RULES, COHORT_RULES, pair_groups
 from sarcolit.evals.extraction_run import run_extraction_eval
 from sarcolit.evals.extraction_scores import (
@@ -30,6 +31,7 @@ from sarcolit.evals.extraction_scores import (
 )
 from sarcolit.evals.gold import ExtractionGoldRow, GoldGroup, load_extraction_gold
 
+VOCAB = default_vocabulary()
 TEXT = (
     "SARC028 (NCT02301039) was a phase II trial: 84 patients got pembrolizumab. "
     "The ORR was 18% and median PFS 4.5 months; UPS had an ORR of 40%. "
@@ -176,11 +178,13 @@ def test_key_tiers_and_one_to_one_matching() -> None:
             "nct_ids": (TextValue(value="NCT02301039", evidence=ev("NCT02301039")),)
         }
     )
-    assert key_tier(by_nct, with_nct) == 3
-    assert key_tier(wrong_nct, with_nct) == 0
-    assert key_tier(by_name, ALLIANCE) == 2
-    assert key_tier(by_agents, SARC028) == 1  # 'Keytruda' resolves to pembrolizumab
-    assert match_records([by_agents, by_name, by_nct], [ALLIANCE, SARC028]) == {
+    assert key_tier(by_nct, with_nct, VOCAB) == 3
+    assert key_tier(wrong_nct, with_nct, VOCAB) == 0
+    assert key_tier(by_name, ALLIANCE, VOCAB) == 2
+    assert (
+        key_tier(by_agents, SARC028, VOCAB) == 1
+    )  # 'Keytruda' resolves to pembrolizumab
+    assert match_records([by_agents, by_name, by_nct], [ALLIANCE, SARC028], VOCAB) == {
         0: 1,
         1: 0,
     }
@@ -192,7 +196,9 @@ def groups(*names: str) -> list[GoldGroup]:
 
 def test_groups_pair_by_agents_subtypes_and_qualifiers() -> None:
     arms = groups("nivolumab + ipilimumab", "nivolumab")
-    assert pair_groups(arms, ["nivolumab", "ipilimumab plus nivolumab"], ARM_RULES) == {
+    assert pair_groups(
+        arms, ["nivolumab", "ipilimumab plus nivolumab"], ARM_RULES, VOCAB
+    ) == {
         0: 1,
         1: 0,
     }
@@ -201,12 +207,15 @@ def test_groups_pair_by_agents_subtypes_and_qualifiers() -> None:
         "endemic Kaposi sarcoma", "ASPS or clear cell sarcoma",
     )  # fmt: skip
     found = ["endemic Kaposi sarcoma", "UPS", "ASPS/CCS", "classic Kaposi sarcoma"]
-    assert pair_groups(cohorts, found, COHORT_RULES) == {0: 1, 1: 3, 2: 0, 3: 2}
+    assert pair_groups(cohorts, found, COHORT_RULES, VOCAB) == {0: 1, 1: 3, 2: 0, 3: 2}
 
 
 def test_the_control_arm_pairs_with_the_arm_that_has_no_agent() -> None:
     arms = groups("pembrolizumab + radiotherapy + surgery", "radiotherapy + surgery")
-    assert pair_groups(arms, ["control", "pembrolizumab"], ARM_RULES) == {0: 1, 1: 0}
+    assert pair_groups(arms, ["control", "pembrolizumab"], ARM_RULES, VOCAB) == {
+        0: 1,
+        1: 0,
+    }
 
 
 def test_a_predicted_group_the_gold_lacks_is_all_false_positives() -> None:
@@ -218,6 +227,7 @@ def test_a_predicted_group_the_gold_lacks_is_all_false_positives() -> None:
             ("LMS", {"orr_percent": (0.0,), "n_patients": (10,)}),
         ],
         COHORT_RULES,
+        VOCAB,
     )
     assert found == 1
     assert (counts.tp, counts.fp, counts.fn) == (1, 2, 0)

@@ -199,4 +199,4 @@ def test_extract_format_wide_writes_the_evidence_table(
     sarc028 = [r for r in rows if r["trial"] == "SARC028" and r["level"] == "trial"]
     assert [r["orr"] for r in sarc028] == ["18%"]
     cohorts = {r["group"]: r["orr"] for r in rows if r["trial_key"] == "SARC028"}
-    assert cohorts["UPS"] == "40%"
+    assert cohorts["undifferentiated pleomorphic sarcoma"] == "40%"
