@@ -91,11 +91,17 @@ def identity(name: str, vocab: Vocabulary) -> GroupIdentity:
     rest = name
     for mention in sorted([*agents, *subtypes], key=lambda m: -m.start):
         rest = rest[: mention.start] + " " + rest[mention.end :]
+    codes = {s.value for s in subtypes}
+    # A name that is a subtype's code ('LPS') names that subtype, even where
+    # the vocabulary does not find the code in running text.
+    code = vocab.canonical_subtype(name.strip())
+    if not codes and not agents and code is not None:
+        codes, rest = {code}, ""
     words = {w.strip("-") for w in _WORD.findall(rest.casefold())} - _GENERIC
     return GroupIdentity(
         name=alnum(name),
         agents=frozenset(a.value.casefold() for a in agents),
-        subtypes=frozenset(s.value.casefold() for s in subtypes),
+        subtypes=frozenset(c.casefold() for c in codes),
         qualifiers=frozenset(w for w in words if w),
     )
 

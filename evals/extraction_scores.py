@@ -145,9 +145,17 @@ def compare_fields(gold: Mapping[str, FieldValue], predicted: Fields) -> FieldCo
     tp = fp = fn = 0
     right, wrong = [], []
     for name, value in gold.items():
-        if any(values_match(value, p) for p in predicted.get(name, ())):
+        found = predicted.get(name, ())
+        if any(values_match(value, p) for p in found):
             tp += 1
             right.append(name)
+            # Another value beside the right one is stated for a group that
+            # has only one: a false positive (counts are exempt: enrolled,
+            # treated and evaluable patients are all numbers of patients).
+            others = {p for p in found if not values_match(value, p)}
+            if others and name != "n_patients":
+                fp += len(others)
+                wrong.append(f"{name}+")
         else:
             fn += 1
             wrong.append(name)

@@ -34,6 +34,7 @@ from sarcolit.extraction.keywords import (
 )
 from sarcolit.extraction.lists import align
 from sarcolit.extraction.mentions import Finder
+from sarcolit.extraction.numbers import NUMBER
 from sarcolit.extraction.proximity import left_subtypes, right_subtype
 from sarcolit.extraction.values import Number, Timepoint, brackets_end, timepoints
 
@@ -65,6 +66,22 @@ _PER_EVENT = re.compile(
     r"(?i)\b(?:commonest|most\s+(?:common|frequent)|each\s+reached|included|"
     r"such\s+as|laboratory\s+abnormalities)\b"
 )
+
+
+_SHARE_OF_COUNT = re.compile(r"\s*(?:(?i:patients?|pts|participants)\s*)?[(\[]\s*$")
+"""Between a count and its share: 'complete in two patients (12%)'."""
+
+_NOUN_SHARE = re.compile(
+    rf"(?<![\w.])(?:{NUMBER})\s+(?!(?i:patients?|pts|participants|subjects)\b)"
+    r"([A-Za-z][\w-]*)\s*[(\[]\s*$"
+)
+"""A share of a counted noun: '12 women [60%]', '2 CRs (12%)'."""
+
+
+def _share_of(count: Bound, number: Number, text: str) -> bool:
+    """Is ``number`` the share written right after a count of patients?"""
+    end = count.number.end
+    return end <= number.start and bool(_SHARE_OF_COUNT.match(text[end : number.start]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +153,18 @@ def _family(
     """Return the keyword family of a value."""
     if number.unit == "patients":
         return find.counted_in_patients()
+    if (
+        previous is not None
+        and previous.number.unit == "patients"
+        and _share_of(previous, number, text)
+        and compatible(previous.family, number.unit, find)
+    ):
+        return previous.family  # 'complete in two patients (12%)': the same share
+    noun = _NOUN_SHARE.search(
+        text, max(sentence.start, number.start - 40), number.start
+    )
+    if noun and not find.keyword_at(text, noun.start(1), number.start):
+        return NO_ENDPOINT  # '12 women [60%]': a share of something not an endpoint
     right = keyword_after(text, number.after or number.end, sentence.end, find)
     if right and (
         right.family == NO_ENDPOINT or compatible(right.family, number.unit, find)
@@ -166,6 +195,10 @@ def _timepoint(
     if endpoint not in ("PFS_rate", "OS_rate"):
         return None
     nearby = timepoints(text, window, max(min(stop, number.end + 60), number.end))
+    after = number.after or number.end
+    written_after = [t for t in nearby if 0 <= t.start - after <= 2]
+    if written_after:
+        return written_after[0]  # '15% (95% CI 7-26) at 24 months'
     if nearby:
         return min(nearby, key=lambda t: abs(t.start - number.start))
     return previous.timepoint if previous else None
@@ -216,6 +249,31 @@ def _left(refs: list[GroupRef], item: _Item, window: int, text: str) -> GroupRef
         return None
     ref = before[-1]
     return ref if _LEFT_GAP.fullmatch(text, ref.end, item.start) else None
+
+
+_SUBJECT_VERB = re.compile(r"\s+(?:had|have|showed|achieved|reached)\b")
+_CLAUSE_LEAD = re.compile(r"(?:[,;:]|\b(?:and|but|while|whereas))\s*$")
+
+
+def _clause_topic(
+    refs: list[GroupRef], item: _Item, window: int, text: str
+) -> GroupRef | None:
+    """A group opening the clause since the previous value.
+
+    '..., and in the UPS cohort 2 of 10 did (ORR 20%)': the 20% is the UPS
+    cohort's, not the group the sentence opened with.
+    """
+    between = [r for r in refs if window <= r.start and r.end <= item.start]
+    if not between:
+        return None
+    ref = between[-1]
+    lead = text[max(0, ref.start - 12) : ref.start]
+    opens = ref.level == "cohort" and text[ref.start : ref.start + 5].lower() in (
+        "in th", "among", "for t"
+    )  # fmt: skip
+    if _SUBJECT_VERB.match(text, ref.end):
+        return ref  # 'sarcomas such as chordoma had a 12-week PFS of 80%'
+    return ref if opens and _CLAUSE_LEAD.search(lead) else None
 
 
 def _topic(refs: list[GroupRef], sentence: Sentence, text: str) -> GroupRef | None:
@@ -327,7 +385,11 @@ def bind(text: str, sentence: Sentence, scope: Scope) -> Binding:
             continue
         number = item.number
         assert number is not None
-        previous = state.previous.get(number.unit) or inherited
+        count = state.previous.get("patients")
+        if number.unit == "%" and count is not None and _share_of(count, number, text):
+            previous: Bound | None = count
+        else:
+            previous = state.previous.get(number.unit) or inherited
         bound, note = _bind_value(
             text, sentence, number, state.window, previous, group, aligned, scope
         )
@@ -390,7 +452,11 @@ def _group(
 
     after = brackets_end(text, item.after, sentence.end)
     probe = replace(item, after=after)
-    group = _right(refs, probe, items, text) or _left(refs, item, state.window, text)
+    group = (
+        _right(refs, probe, items, text)
+        or _left(refs, item, state.window, text)
+        or _clause_topic(refs, item, state.window, text)
+    )
     if group is None and scope.loose and item.number is not None:
         group = right_subtype(text, after, sentence.end, sentence.subtypes)
 

@@ -72,7 +72,7 @@ _SCREENED = re.compile(r"(?i)\s*(?:were\s+)?screened\b")
 _DENOMINATOR = re.compile(
     r"(?i)\s*(?:[)\],;.:(]|$|(?:evaluable|assessable|treated|enrolled|eligible|"
     r"patients?|pts|participants|subjects|men|women|adults|children|with|who|had|"
-    r"in|on|responded|achieved|were|was|and|or|given|receiving)\b)"
+    r"in|on|responded|achieved|did|were|was|and|or|given|receiving)\b)"
 )
 _RESPONDERS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s?%")
 _KINDS: list[tuple[CountName, re.Pattern[str]]] = [

@@ -119,6 +119,19 @@ _IN_POPULATION = re.compile(
     r"(?i)\b(?:in|among|for)\s+(?:the\s+)?((?:[\w,+/-]+\s+){0,4}?"
     r"(?:tumou?rs|subtypes|histolog(?:y|ies)|sarcomas|cancers))\b"
 )
+# 'among phase 2 patients', 'in the phase 1 part': a part of the trial a record
+# does not model (its values are not the trial's).
+_PHASE_PART = re.compile(
+    r"(?i)\b(?:in|among|for)\s+(?:the\s+)?(?:phase\s*(?:[1-3]|I{1,3})[ab]?)\s+"
+    r"(?:patients|participants|part|portion|population|cohort|component)\b"
+)
+# 'indolent and chemotherapy-insensitive sarcomas such as chordoma and ASPS had
+# ...': a class named by examples, which sarcolit cannot name (the examples are
+# not groups of their own).
+_SUCH_AS = re.compile(
+    r"(?i)\b((?:[\w-]+,?\s+){0,4}?(?:sarcomas|tumou?rs|subtypes|histolog(?:y|ies)))"
+    r"\s+such\s+as\s+[^,;.()]*?(?=\s+(?:had|have|showed|achieved|reached)\b)"
+)
 _PREP = re.compile(r"(?i)\b(?:in|for|among)\s+(?:the\s+)?(?:patients\s+with\s+)?$")
 _PAREN = re.compile(r"\(\s*([^()]{2,40}?)\s*\)")
 _FREE = re.compile(r"[\w/-]+(?:\s+(?!and\b|or\b|with\b|in\b|vs\b|but\b)[\w/-]+){0,4}")
@@ -351,6 +364,21 @@ def population_groups(text: str, start: int, end: int, find: Finder) -> list[Gro
         )
         ref = ref if named else replace(ref, unknown=True)
         found.append(replace(ref, start=match.start()))
+    return found + _unnamed_groups(text, start, end)
+
+
+def _unnamed_groups(text: str, start: int, end: int) -> list[GroupRef]:
+    """Return parts of a trial no record models (their values are dropped).
+
+    'among phase 2 patients', 'sarcomas such as chordoma and ASPS had ...'.
+    """
+    found = [
+        GroupRef(m.start(), m.end(), "cohort", m.group(1), unknown=True)
+        for m in _SUCH_AS.finditer(text, start, end)
+    ]
+    for match in _PHASE_PART.finditer(text, start, end):
+        name = match.group().split(None, 1)[1]
+        found.append(GroupRef(match.start(), match.end(), "cohort", name, unknown=True))
     return found
 
 

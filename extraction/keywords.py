@@ -17,9 +17,10 @@ from sarcolit.extraction.mentions import NO_ENDPOINT, Finder, Keyword
 __all__ = ["NO_ENDPOINT", "Keyword", "compatible", "keyword_after", "keywords"]
 
 _FILLER = re.compile(
-    r"\s*\)?\s*(?:(?i:of\s+(?:the\s+)?(?:patients|pts)\s+)?)"
+    r"\s*\)?\s*(?:(?i:(?:of\s+(?:the\s+)?)?(?:patients|pts|participants)\s+)?)"
     r"(?:(?i:median|objective|overall|confirmed|an?|the|had|have|achieved|"
-    r"showed|with|were|was|remained|still)\s+)*"
+    r"showed|with|were|was|remained|still|experienced|developed|any|at\s+least\s+one)"
+    r"\s+)*"
 )
 _AE_NOUN = re.compile(r"(?i)\b(?:adverse|AEs?\b|TRAEs?\b|toxicit|events?\b|reactions?)")
 _GRADE = "grade3plus_AE"

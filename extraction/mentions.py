@@ -3,7 +3,8 @@
 Extraction reads the agents, subtypes, classes, targets, trials and endpoint
 keywords of :class:`~sarcolit.core.vocabulary.Vocabulary`, plus what a text
 itself defines: an abbreviation written after a subtype's name ('synovial
-sarcoma (SyS)', 'liposarcoma (LPS)') names that subtype in that text, and an
+sarcoma (SyS)', 'liposarcoma (LPS)') or before it in a table's legend ('LPS,
+liposarcoma;') names that subtype in that text, and an
 acronym the text calls a trial ('the KAPKEY study', '(SinAnloSarc):') is a
 trial name. A :class:`Finder` is made per document (see
 :func:`~sarcolit.extraction.rules.extract_rules`): the agents and subtypes of
@@ -26,6 +27,9 @@ NO_ENDPOINT = "none"
 _WHOLE_TEXT = 400
 """Texts longer than this (documents) are searched once and the mentions kept."""
 _DEFINED = re.compile(r"\s*\(([A-Z][A-Za-z]{1,7})\)")
+# A table legend's entry: '...; LPS, liposarcoma; SS, synovial sarcoma.'
+_LEGEND = re.compile(r"(?:^|[;.:]\s+|\n)([A-Z][A-Za-z]{1,7}),\s+$")
+_LEGEND_END = re.compile(r"\s*(?:[;.\n]|$)")
 _ACRONYM = r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
 _CALLED_TRIAL = re.compile(
     rf"\b({_ACRONYM})\s+(?:(?:phase\s+[\dI]+|basket|pivotal|randomi[sz]ed)\s+)*"
@@ -123,13 +127,18 @@ class Finder:
         return sorted(found, key=lambda m: m.start)
 
     def _abbreviations(self, text: str) -> dict[str, str]:
-        """Abbreviations the text defines for a subtype: 'synovial sarcoma (SyS)'."""
+        """Abbreviations the text defines for a subtype: 'synovial sarcoma (SyS)'.
+
+        A table's legend defines them the other way round: 'LPS, liposarcoma;'.
+        """
         cached = self._defined.get(id(text))
         if cached is not None and cached[0] is text:
             return cached[1]
         defined: dict[str, str] = {}
         for mention in self.vocab.find_subtypes(text):
             short = _DEFINED.match(text, mention.end)
+            if short is None and _LEGEND_END.match(text, mention.end):
+                short = _LEGEND.search(text[max(0, mention.start - 12) : mention.start])
             if short and not self.vocab.find_subtypes(short.group(1)):
                 defined[short.group(1)] = mention.value
         self._defined[id(text)] = (text, defined)

@@ -53,6 +53,18 @@ _DOSE = re.compile(
     r"\bv(?:ersion)?\s*\d+\.\d+|\b(?:RECIST|CTCAE)\s*v?\d+(?:\.\d+)?"
 )
 
+_MONTH = (
+    r"January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+)
+_LABELS = re.compile(
+    rf"\b\d{{2}}(?:\.\d)?\s?%\s*(?=(?i:CIs?\b|confidence\s+intervals?))|"
+    rf"\bHLA-[A-Z0-9]+\*\d+(?::\d+)*|\b(?:{_MONTH})\.?\s+(?:\d{{1,2}},?\s+)?"
+    r"(?:19|20)\d\d\b|\b\d{1,2}\s+(?:" + _MONTH + r")\.?\s+(?:19|20)\d\d\b"
+)
+"""Numbers that label rather than count: a CI's level ('% (95% CI)' in a header
+without bounds), HLA alleles, dates ('January 2025')."""
+
 
 @dataclass(frozen=True, slots=True)
 class Interval:
@@ -93,10 +105,10 @@ def masked_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Return spans whose numbers are never values (intervals, statistics, doses).
 
     Intervals and labelled ranges, p values and hazard ratios, doses, grades,
-    phases and versions.
+    phases, versions, HLA alleles and dates.
     """
     spans = [m.span() for m in CI.finditer(text, start, end)]
-    for pattern in (_LABELLED_RANGE, _STATISTICS, _DOSE):
+    for pattern in (_LABELLED_RANGE, _STATISTICS, _DOSE, _LABELS):
         spans += [m.span() for m in pattern.finditer(text, start, end)]
     return spans
 

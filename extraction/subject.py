@@ -136,7 +136,16 @@ def subject_context(document: Document, find: Finder) -> Context:
     add_unique(ctx.ids, ids[:1] if ids else [])
     for start, end in places:
         add_unique(ctx.names, find.trial_names(text, start, end))
-    found = [phases(text, s, e) for s, e in places]
+    # The registration line ('the pivotal phase 2 IGNYTE-ESO trial
+    # (NCT03967223)') names the subject where the opening does not.
+    registration = _registration(document, ids, find)
+    if not ctx.names and registration is not None:
+        named = set(document.subject.trials) if document.subject else set()
+        add_unique(
+            ctx.names,
+            [m for m in find.trial_names(text, *registration) if m.value in named],
+        )
+    found = [phases(text, s, e) for s, e in [*places, *filter(None, [registration])]]
     add_tags(ctx.phases, next((tags for tags in found if tags), []))
     population, others = _population(text, places, find)
     add_unique(ctx.subtypes, population)
@@ -148,6 +157,25 @@ def subject_context(document: Document, find: Finder) -> Context:
         _MULTI_ARM_OPENING.search(text, s, e) for s, e in places
     )
     return ctx
+
+
+def _registration(
+    document: Document, ids: list[Mention], find: Finder
+) -> tuple[int, int] | None:
+    """Return the sentence that first gives the subject's NCT id (or its name)."""
+    text = document.text
+    named = set(document.subject.trials) if document.subject else set()
+    at = ids[0].start if ids else None
+    if at is None:
+        at = next((m.start for m in find.trial_names(text) if m.value in named), None)
+    if at is None:
+        return None
+    paragraph = next(((s, e) for s, e in paragraphs(text) if s <= at < e), None)
+    if paragraph is None:
+        return None
+    return next(
+        ((s, e) for s, e in sentence_spans(text, *paragraph) if s <= at < e), None
+    )
 
 
 def _names_other(sentence: Sentence, ctx: Context) -> bool:

@@ -88,6 +88,17 @@ _TIMEPOINT = re.compile(
     rf"|\b(?i:at|after|by)\s+({NUMBER})\s+({_TIME})\b"
 )
 
+_MORE_POINTS = re.compile(
+    rf"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)({NUMBER})\s+({_TIME})\b"
+)
+"""'at 12 months and 24 months': a time point the list goes on with."""
+_SHARED_POINTS = re.compile(
+    rf"\b(?i:at|after|by)\s+{NUMBER}(?:\s*,\s*{NUMBER})*\s*,?\s+(?i:and|or)\s+"
+    rf"(?P<last>{NUMBER})\s+(?P<unit>{_TIME})\b"
+)
+"""'at 12 and 24 months': numbers that share the unit written after the last."""
+_NUMBER_RE = re.compile(NUMBER)
+
 
 @dataclass(frozen=True, slots=True)
 class Number:
@@ -150,19 +161,43 @@ def _label(value: float, unit: str) -> str:
     return f"{value:g} {_unit_text(value, unit)}"
 
 
+def _point(start: int, end: int, number: str, unit_word: str) -> Timepoint:
+    value, unit = to_float(number), unit_key(unit_word)
+    return Timepoint(start, end, _label(value, unit), to_months(value, unit))
+
+
 def timepoints(text: str, start: int, end: int) -> list[Timepoint]:
-    """Return time points such as '18-month', 'Two-year' or 'at 24 weeks'."""
-    found = []
-    for match in _TIMEPOINT.finditer(text, start, end):
-        number = match.group(1) or match.group(3)
-        unit = unit_key(match.group(2) or match.group(4))
-        value = to_float(number)
+    """Return time points such as '18-month', 'Two-year' or 'at 24 weeks'.
+
+    A list goes on: in 'at 12 months and 24 months' and 'at 12 and 24 months'
+    both are time points (the first takes the unit written after the last).
+    """
+    found: list[Timepoint] = []
+    for shared in _SHARED_POINTS.finditer(text, start, end):
+        unit = shared.group("unit")
+        lead = len(shared.group().split()[0])  # after 'at'
+        for number in _NUMBER_RE.finditer(
+            text, shared.start() + lead, shared.start("last")
+        ):
+            found.append(_point(*number.span(), number.group(), unit))
         found.append(
-            Timepoint(
-                match.start(), match.end(), _label(value, unit), to_months(value, unit)
-            )
+            _point(shared.start("last"), shared.end(), shared.group("last"), unit)
         )
-    return found
+    taken = [(t.start, t.end) for t in found]
+    for match in _TIMEPOINT.finditer(text, start, end):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        if match.group(1):
+            found.append(_point(*match.span(), match.group(1), match.group(2)))
+            continue
+        found.append(_point(*match.span(), match.group(3), match.group(4)))
+        position = match.end()
+        while more := _MORE_POINTS.match(text, position, end):
+            found.append(
+                _point(more.start(1), more.end(), more.group(1), more.group(2))
+            )
+            position = more.end()
+    return sorted(found, key=lambda t: t.start)
 
 
 def fractions(text: str, start: int, end: int) -> list[Fraction]:

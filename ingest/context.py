@@ -146,12 +146,18 @@ def infer_kind(
 
 
 def _distinct_trials(text: str, vocabulary: Vocabulary | None) -> int:
-    """Count the trials a text names: a name and the NCT id beside it are one."""
+    """Count the trials a text names: a name and an NCT id in one sentence are one."""
     names = set(tag_text(text, vocabulary).trials)
     unpaired = set()
+    spans = sentence_spans(text) if NCT.search(text) else []
     for match in NCT.finditer(text):
-        near = text[max(0, match.start() - 60) : match.end() + 30]
-        if not tag_text(near, vocabulary).trials:
+        # the sentence (or title line) holding the id, e.g. 'IGNYTE-ESO
+        # substudy 2: lete-cel in ... liposarcoma (NCT03967223)'
+        start, end = next(
+            ((s, e) for s, e in spans if s <= match.start() < e),
+            (max(0, match.start() - 60), match.end() + 30),
+        )
+        if not tag_text(text[start:end], vocabulary).trials:
             unpaired.add(nct_id(match))
     return len(names) + len(unpaired)
 
