@@ -24,8 +24,7 @@ from pathlib import Path
 
 from sarcolit.core.models import Document
 from sarcolit.extraction import extract_rules
-from sarcolit.ingest.pipeline import expand_paths
-from sarcolit.ingest.readers import read_document
+from sarcolit.ingest import expand_paths, read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [

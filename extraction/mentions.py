@@ -148,9 +148,12 @@ class Finder:
         self, text: str, start: int = 0, end: int | None = None
     ) -> list[Mention]:
         """Return mentions of intervention classes with no agent ('PD-1 inhibitors')."""
+        return self._slice("classes", text, start, end, self._classes)
+
+    def _classes(self, text: str, start: int, stop: int) -> list[Mention]:
         return [
             m
-            for m in self.vocab.find_classes(text, start, end)
+            for m in self.vocab.find_classes(text, start, stop)
             if self.vocab.classes[m.value].intervention
         ]
 
@@ -174,7 +177,9 @@ class Finder:
         self, text: str, start: int = 0, end: int | None = None
     ) -> list[Mention]:
         """Return named trials: the vocabulary's, and acronyms called a trial."""
-        stop = len(text) if end is None else end
+        return self._slice("trials", text, start, end, self._trial_names)
+
+    def _trial_names(self, text: str, start: int, stop: int) -> list[Mention]:
         found = self.vocab.find_trials(text, start, stop)
         taken = [(m.start, m.end) for m in found]
         for match in _CALLED_TRIAL.finditer(text, start, stop):
