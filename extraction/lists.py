@@ -23,6 +23,14 @@ from sarcolit.extraction.values import Timepoint, timepoints
 _RESPECTIVELY = re.compile(r"(?i)\brespectively\b")
 _VS = re.compile(r"^\s*[)\]]?\s*(?:vs\.?|versus)\s*$")
 _JOIN = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
+# 'adding ipilimumab to nivolumab raised the response rate from 5% to 16%':
+# the first value is the base regimen's, the second the combination's.
+_ADDING = re.compile(
+    r"(?i)\badding\s+(?P<added>[^,;]+?)\s+to\s+(?P<base>[^,;]+?)\s+(?:raised|"
+    r"increased|improved|lifted|doubled|tripled|extended|prolonged|boosted)\b"
+)
+_FROM = re.compile(r"(?i)\bfrom\s*$")
+_TO = re.compile(r"(?i)^\s*(?:[(\[][^)\]]*[)\]]\s*)?to\s*$")
 Slot = tuple[int, int, str]
 """A value's start, where its brackets end, and its unit."""
 Aligned = dict[int, GroupRef | Timepoint]
@@ -95,6 +103,32 @@ def _pairs(
     return aligned
 
 
+def _from_to(text: str, sentence: Sentence, values: list[Slot]) -> Aligned:
+    aligned: Aligned = {}
+    adding = _ADDING.search(text, sentence.start, sentence.end)
+    if adding is None:
+        return aligned
+    added = [m for m in sentence.agents if adding.start("added") <= m.start
+             and m.end <= adding.end("added")]  # fmt: skip
+    base = [m for m in sentence.agents if adding.start("base") <= m.start
+            and m.end <= adding.end("base")]  # fmt: skip
+    if not (added and base):
+        return aligned
+    both = tuple(dict.fromkeys([*base, *added]))
+    for (first, after, unit), (second, _, other) in itertools.pairwise(values):
+        if first < adding.end() or unit != other:
+            continue
+        if _FROM.search(text, sentence.start, first) and _TO.match(text[after:second]):
+            aligned[first] = GroupRef(
+                *adding.span("base"), "arm", adding.group("base"), agents=tuple(base)
+            )
+            aligned[second] = GroupRef(
+                *adding.span("added"), "arm", " + ".join(m.value for m in both),
+                agents=both,
+            )  # fmt: skip
+    return aligned
+
+
 def align(
     text: str,
     sentence: Sentence,
@@ -105,6 +139,7 @@ def align(
 ) -> Aligned:
     """Return the group or time point each listed value takes, by its start."""
     aligned = _respectively(text, sentence, values, antecedent)
+    aligned.update(_from_to(text, sentence, values))
     for start, group in _pairs(text, sentence, values, antecedent, multi_arm).items():
         aligned.setdefault(start, group)
     for left, right in _clauses(text, sentence):

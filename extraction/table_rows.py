@@ -160,7 +160,42 @@ def _rows_of(
     if not any(c.family or c.count or c.free for c in columns[1:]):
         return []
     rows = [_read_row(text, row, columns, in_subject, find) for row in table[1:]]
-    return [r for r in rows if r is not None]
+    return _regimens_as_arms([r for r in rows if r is not None])
+
+
+def _regimens_as_arms(rows: list[Row]) -> list[Row]:
+    """Rows of one trial with different regimens are its arms.
+
+    A review's table lists 'Nivolumab | Alliance A091401 | 5%' and 'Nivolumab +
+    ipilimumab | Alliance A091401 | 16%': neither value is the whole trial's.
+    """
+    by_trial: dict[frozenset[str], list[Row]] = {}
+    for parsed in rows:
+        if parsed.whole and (parsed.ncts or parsed.names) and parsed.agents:
+            by_trial.setdefault(_key(parsed), []).append(parsed)
+    for same in by_trial.values():
+        regimens = {frozenset(m.value for m in r.agents) for r in same}
+        if len(same) < 2 or len(regimens) != len(same):
+            continue
+        for parsed in same:
+            agents = tuple(dict.fromkeys(parsed.agents))
+            first, last = agents[0], agents[-1]
+            arm = GroupRef(
+                first.start, last.end, "arm", " + ".join(a.value for a in agents),
+                agents=agents, labelled=True,
+            )  # fmt: skip
+            parsed.label = arm
+            parsed.values = [
+                replace(b, group=arm) if b.group.level == "trial" else b
+                for b in parsed.values
+            ]
+            parsed.counts = [
+                replace(c, group=arm) if c.group is None or c.group.level == "trial"
+                else c
+                for c in parsed.counts
+            ]  # fmt: skip
+            parsed.whole = False
+    return rows
 
 
 def _other_trial(parsed: Row, subject: Context) -> bool:

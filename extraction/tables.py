@@ -261,8 +261,7 @@ def population_of(text: str, spans: list[Span], find: Finder) -> list[Mention]:
 
 
 def row_label(text: str, span: Span, find: Finder) -> GroupRef:
-    """Return the subtypes a row's descriptive cells name (its population)."""
-    """The group a row's first cell names: the trial, an arm or a cohort."""
+    """Return the group a row's first cell names: the trial, an arm or a cohort."""
     cell = text[span[0] : span[1]]
     if _OVERALL.match(cell):
         return TRIAL

@@ -260,3 +260,43 @@ def test_a_flattened_table_binds_values_by_its_header(tmp_path: Path) -> None:
     assert ("liposarcoma", "ORR", 10.0, None) in found
     # the responders column is a count of responses, not a rate or a sample size
     assert not any(v[2] in (9.0, 4.0) for v in found), found
+
+
+def test_adding_an_agent_from_one_value_to_another() -> None:
+    records = extract_rules(
+        make_doc(
+            "Checkpoint inhibitor combinations in sarcoma: a review\n\n"
+            "In Alliance A091401 (NCT02500797), adding ipilimumab to nivolumab "
+            "raised the confirmed response rate from 5% to 16%.",
+            kind="review",
+        )
+    )
+    (record,) = records
+    arms = {_arm_key(a.name): {e.value for e in a.endpoints} for a in record.arms}
+    assert arms == {"nivolumab": {5.0}, "ipilimumab+nivolumab": {16.0}}
+    assert not any(e.value == 5.0 for e in record.endpoints)
+
+
+def test_table_rows_of_one_trial_with_different_regimens_are_arms(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "review.md"
+    path.write_text(
+        "# Checkpoint inhibitors in sarcoma: a review\n\n"
+        "| Regimen | Trial | Phase | N | ORR |\n|---|---|---|---|---|\n"
+        "| Nivolumab | Alliance A091401 (NCT02500797) | II | 38 | 5% |\n"
+        "| Nivolumab + ipilimumab | Alliance A091401 (NCT02500797) | II | 38 | 16% |\n"
+        "| Pembrolizumab | SARC028 (NCT02301039) | II | 80 | 18% |\n",
+        encoding="utf-8",
+    )
+    records = extract_rules(read_document(path, max_bytes=100_000))
+    by_id = {r.nct_ids[0].value: r for r in records}
+    a091401 = by_id["NCT02500797"]
+    assert not a091401.endpoints  # no value is the whole trial's
+    arms = {_arm_key(a.name): {e.value for e in a.endpoints} for a in a091401.arms}
+    assert arms == {"nivolumab": {5.0}, "ipilimumab+nivolumab": {16.0}}
+    assert [e.value for e in by_id["NCT02301039"].endpoints] == [18.0]
+
+
+def _arm_key(name: str) -> str:
+    return "+".join(sorted(part.strip() for part in name.split("+")))
