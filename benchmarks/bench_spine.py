@@ -25,16 +25,12 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from sarcolit.core.embedding import embed_texts as embed
+from sarcolit.core.embedding import embedder as load_embedder
 from sarcolit.core.models import Chunk, Document
 from sarcolit.core.settings import Settings, StoreSettings
 from sarcolit.core.store import chroma_client
-from sarcolit.ingest import (
-    embed,
-    expand_paths,
-    ingest_paths,
-    load_embedder,
-    open_collections,
-)
+from sarcolit.ingest import expand_paths, ingest_paths, open_collections
 from sarcolit.ingest.chunking import chunk_document, sentence_spans
 from sarcolit.ingest.pipeline import write_document
 from sarcolit.ingest.readers import read_document
@@ -42,7 +38,7 @@ from sarcolit.ingest.tags import tag_text
 from sarcolit.retrieval import answer_question, open_index
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
     from sarcolit.retrieval import HybridIndex
 
@@ -94,11 +90,11 @@ def _latency(index: HybridIndex, settings: Settings, rounds: int) -> dict[str, o
 
 
 def bench_ingest(
-    corpus: Path, embedder: SentenceTransformer, workdir: Path, rounds: int = 3
+    corpus: Path, embedder: Embeddings, workdir: Path, rounds: int = 3
 ) -> tuple[dict[str, object], HybridIndex, Settings]:
     """Time the full ingest of ``corpus`` against raw encoding of the same chunks.
 
-    Each round encodes the chunk texts once with ``SentenceTransformer.encode``
+    Each round encodes the chunk texts once with ``Embeddings.encode``
     and ingests the files into a fresh store (read, chunk, tag, embed, write,
     BM25 build); the medians of the rounds are reported.
     """
@@ -111,7 +107,7 @@ def bench_ingest(
     pipeline: list[float] = []
     for round_no in range(rounds):
         start = time.perf_counter()
-        embed(embedder, texts, base.ingest.batch_size)
+        embed(embedder, texts)
         raw.append(time.perf_counter() - start)
         store = StoreSettings(path=workdir / f"corpus-store-{round_no}")
         settings = base.model_copy(update={"store": store})
@@ -137,7 +133,7 @@ def bench_ingest(
 
 def build_synthetic(
     docs: list[Document],
-    embedder: SentenceTransformer,
+    embedder: Embeddings,
     workdir: Path,
     n_chunks: int,
 ) -> tuple[HybridIndex, Settings, dict[str, object]]:

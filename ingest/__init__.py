@@ -1,7 +1,6 @@
 """Reading, normalising, chunking, tagging, embedding and storing documents."""
 
 from sarcolit.ingest.catalog import Collections, DocInfo, open_collections
-from sarcolit.ingest.embed import embed, load_embedder
 from sarcolit.ingest.normalize import normalize
 from sarcolit.ingest.pipeline import (
     FileOutcome,
@@ -10,18 +9,28 @@ from sarcolit.ingest.pipeline import (
     ingest_paths,
 )
 from sarcolit.ingest.readers import READERS, read_document
+from sarcolit.ingest.reindex import reindex
+from sarcolit.ingest.space import (
+    EmbedderRecord,
+    check_embedder,
+    claim_store,
+    stored_record,
+)
 
 __all__ = [
     "READERS",
     "Collections",
     "DocInfo",
+    "EmbedderRecord",
     "FileOutcome",
     "IngestReport",
-    "embed",
+    "check_embedder",
+    "claim_store",
     "expand_paths",
     "ingest_paths",
-    "load_embedder",
     "normalize",
     "open_collections",
     "read_document",
+    "reindex",
+    "stored_record",
 ]

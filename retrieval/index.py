@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from chromadb.api import ClientAPI
 
+from sarcolit.core.embedding import embed_texts
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.models import Chunk, Document, SearchHit
 from sarcolit.core.settings import Settings
@@ -24,14 +25,14 @@ from sarcolit.ingest.catalog import (
     tag_key,
 )
 from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.embed import embed
 from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.space import check_embedder
 from sarcolit.ingest.tags import canonical_agent, canonical_subtype
 from sarcolit.retrieval.sparse import SparseIndex, open_sparse
 from sarcolit.retrieval.tokens import query_tokens
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 _Where = dict[str, object]
 
@@ -121,7 +122,7 @@ class HybridIndex:
 
     cols: Collections
     sparse: SparseIndex
-    embedder: SentenceTransformer
+    embedder: Embeddings
     settings: Settings
     _by_id: dict[str, int] = field(default_factory=dict)
 
@@ -171,8 +172,9 @@ class HybridIndex:
         return get_documents(self.cols, ids)
 
     def embed_query(self, query: str) -> npt.NDArray[np.float32]:
-        """Return the normalised MiniLM vector of a (normalised) query."""
-        return np.asarray(embed(self.embedder, [query])[0], dtype=np.float32)
+        """Return the normalised vector of a (normalised) query."""
+        vector: npt.NDArray[np.float32] = embed_texts(self.embedder, [query])[0]
+        return vector
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
@@ -254,10 +256,15 @@ class HybridIndex:
 
 
 def open_index(
-    client: ClientAPI, settings: Settings, embedder: SentenceTransformer
+    client: ClientAPI, settings: Settings, embedder: Embeddings
 ) -> HybridIndex:
-    """Open the store for search; rebuilds the BM25 side if it is out of step."""
+    """Open the store for search; rebuilds the BM25 side if it is out of step.
+
+    Raises:
+        ConfigError: the store was built by another embedder.
+    """
     cols = open_collections(client, settings.store)
+    check_embedder(cols, embedder)
     sparse = open_sparse(cols, sparse_dir(settings))
     return HybridIndex(cols, sparse, embedder, settings)
 

@@ -5,27 +5,31 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from sarcolit.core.models import Answer, SearchHit
-from sarcolit.ingest import FileOutcome, expand_paths
 from sarcolit.ingest.tags import subtype_names
-from sarcolit.retrieval import Filters
 from sarcolit.ui.cli_eval import eval_app
 from sarcolit.ui.cli_extract import extract
 from sarcolit.ui.options import (
     DataDir,
+    EmbedderSpec,
     LlmSpec,
     StoreUrl,
     err,
     open_library,
     reported_errors,
+    settings_for,
 )
 from sarcolit.ui.questions import load_benchmark, read_questions
+
+if TYPE_CHECKING:  # imported where used: `sarcolit --help` must not load them
+    from sarcolit.core.models import Answer, SearchHit
+    from sarcolit.ingest import FileOutcome
+    from sarcolit.retrieval import Filters
 
 app = typer.Typer(
     help="Cited answers and trial records from the sarcoma immunotherapy literature.",
@@ -63,6 +67,8 @@ def _filters(
     nct: list[str] | None,
     doc: list[str] | None,
 ) -> Filters:
+    from sarcolit.retrieval import Filters
+
     return Filters.parse(
         subtypes=subtype or (), agents=agent or (), nct_ids=nct or (), doc_ids=doc or ()
     )
@@ -71,13 +77,16 @@ def _filters(
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml)."""
+    from sarcolit.ingest import expand_paths
+
     with reported_errors():
         files = expand_paths(paths)
-        library = open_library(store_url, data_dir)
+        library = open_library(store_url, data_dir, embedder=embedder)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("Ingesting", total=len(files))
@@ -120,12 +129,13 @@ def search(
     nct: Nct = None,
     doc: Doc = None,
     as_json: AsJson = False,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
     with reported_errors():
-        library = open_library(store_url, data_dir)
+        library = open_library(store_url, data_dir, embedder=embedder)
         hits = library.search(query, k, _filters(subtype, agent, nct, doc))
     if as_json:
         out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
@@ -171,6 +181,7 @@ def ask(
     doc: Doc = None,
     as_json: AsJson = False,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -180,7 +191,7 @@ def ask(
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
         asked = [question] if question is not None else read_questions(questions)
         filters = _filters(subtype, agent, nct, doc)
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(store_url, data_dir, llm, embedder)
         for text in asked:
             answer = library.ask(text, k=k, filters=filters)
             if as_json:
@@ -199,6 +210,7 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -206,9 +218,43 @@ def serve(
     from sarcolit.ui.app import serve as serve_app
 
     with reported_errors():
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(store_url, data_dir, llm, embedder)
         err.print(f"sarcolit at http://{host}:{port}/ (HTTP API under /api)")
         serve_app(library, host=host, port=port)
+
+
+@app.command()
+def reindex(
+    embedder: Annotated[
+        str,
+        typer.Option(
+            "--embedder",
+            help="The embedder to re-embed every stored chunk with: st:, onnx:, "
+            "onnx-int8: or openai:MODEL.",
+        ),
+    ],
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Re-embed the stored chunks with another embedder (files are not read again)."""
+    from sarcolit.library import Library
+
+    with reported_errors():
+        settings = settings_for(store_url, data_dir)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task(f"Re-embedding with {embedder}", total=None)
+            library = Library.reindexed(
+                embedder,
+                settings=settings,
+                on_progress=lambda done, total: progress.update(
+                    task, completed=done, total=total
+                ),
+            )
+        err.print(
+            f"{len(library.index.chunks)} chunks in the store, now embedded with "
+            f"{library.settings.embedder.spec}"
+        )
 
 
 @app.command()

@@ -6,22 +6,25 @@ Registered in ``ui/cli.py`` with ``app.command()(extract)``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sarcolit.core.errors import ExtractionError
-from sarcolit.extraction import BatchReport
-from sarcolit.library import Library
 from sarcolit.ui.options import (
     DataDir,
+    EmbedderSpec,
     LlmSpec,
     StoreUrl,
     err,
     open_library,
     reported_errors,
 )
+
+if TYPE_CHECKING:  # loaded by the command, not by `sarcolit --help`
+    from sarcolit.extraction import BatchReport
+    from sarcolit.library import Library
 
 
 def _run(
@@ -60,6 +63,7 @@ def extract(
     from_index: Annotated[
         bool, typer.Option("--from-index", help="Extract the ingested documents.")
     ] = False,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -67,7 +71,7 @@ def extract(
     with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
-        library = open_library(store_url, data_dir, llm)
+        library = open_library(store_url, data_dir, llm, embedder)
         report = _run(library, paths or [], out, csv, from_index)
     for failure in report.failures:
         err.print(f"failed: {failure.source}: {failure.reason}")

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from sarcolit.core.errors import SarcolitError
-from sarcolit.core.settings import Settings
-from sarcolit.library import Library, configure
+
+if TYPE_CHECKING:
+    from sarcolit.core.settings import Settings
+    from sarcolit.library import Library
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -39,18 +41,38 @@ LlmSpec = Annotated[
 ]
 
 
+EmbedderSpec = Annotated[
+    str | None,
+    typer.Option(
+        "--embedder",
+        help="st: (torch), onnx:, onnx-int8: or openai:MODEL; the store's own "
+        "embedder unless re-embedded (default: SARCOLIT_EMBEDDER__SPEC, else onnx:).",
+    ),
+]
+
+
 def settings_for(
-    store_url: str | None, data_dir: Path | None, llm: str | None = None
+    store_url: str | None,
+    data_dir: Path | None,
+    llm: str | None = None,
+    embedder: str | None = None,
 ) -> Settings:
     """Return settings from the environment, overridden by command-line options."""
-    return configure(data_dir=data_dir, store_url=store_url, llm=llm)
+    from sarcolit.library import configure  # the CLI's --help must stay fast
+
+    return configure(data_dir=data_dir, store_url=store_url, llm=llm, embedder=embedder)
 
 
 def open_library(
-    store_url: str | None, data_dir: Path | None, llm: str | None = None
+    store_url: str | None,
+    data_dir: Path | None,
+    llm: str | None = None,
+    embedder: str | None = None,
 ) -> Library:
     """Open the library the options name, showing a spinner for each slow step."""
-    settings = settings_for(store_url, data_dir, llm)
+    from sarcolit.library import Library
+
+    settings = settings_for(store_url, data_dir, llm, embedder)
     status = err.status("Opening the library")
     with status:
         return Library.open(settings=settings, on_status=status.update)

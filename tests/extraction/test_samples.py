@@ -14,7 +14,8 @@ from tests.extraction.conftest import TRIALS
 def _script(name: str) -> ModuleType:
     """Load a script of scripts/ (they are not part of the installed package)."""
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

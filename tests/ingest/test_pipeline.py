@@ -3,18 +3,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sarcolit.core.embedding import embed_texts
 from sarcolit.core.settings import Settings
 from sarcolit.core.store import chroma_client
 from sarcolit.ingest import Collections, expand_paths, ingest_paths, open_collections
 from sarcolit.ingest.catalog import get_documents, list_documents
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embed import embed
 from sarcolit.ingest.pipeline import sweep_incomplete, write_document
 from sarcolit.ingest.readers import read_document
 from sarcolit.retrieval import open_index
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 TRIAL = (
     "Pembrolizumab in advanced sarcoma\n\n"
@@ -33,7 +33,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_ingest_is_idempotent(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer, settings: Settings
+    tmp_path: Path, cols: Collections, embedder: Embeddings, settings: Settings
 ) -> None:
     trial = write(tmp_path / "trial.txt", TRIAL)
     first = ingest_paths([trial], cols, embedder, settings.ingest)
@@ -48,7 +48,7 @@ def test_ingest_is_idempotent(
 
 
 def test_changed_file_replaces_its_chunks(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer, settings: Settings
+    tmp_path: Path, cols: Collections, embedder: Embeddings, settings: Settings
 ) -> None:
     trial = write(tmp_path / "trial.txt", TRIAL)
     ingest_paths([trial], cols, embedder, settings.ingest)
@@ -68,7 +68,7 @@ def test_changed_file_replaces_its_chunks(
 
 
 def test_bad_files_are_reported_and_the_rest_go_on(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer, settings: Settings
+    tmp_path: Path, cols: Collections, embedder: Embeddings, settings: Settings
 ) -> None:
     good = write(tmp_path / "good.txt", TRIAL)
     empty = write(tmp_path / "empty.txt", "")
@@ -109,7 +109,7 @@ def test_bad_files_are_reported_and_the_rest_go_on(
 
 
 def test_size_limit_is_a_setting(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer
+    tmp_path: Path, cols: Collections, embedder: Embeddings
 ) -> None:
     small = Settings().ingest.model_copy(update={"max_bytes": 50})
     trial = write(tmp_path / "trial.txt", TRIAL)
@@ -121,13 +121,13 @@ def test_size_limit_is_a_setting(
 
 
 def test_half_written_document_is_never_searched_and_is_swept(
-    tmp_path: Path, settings: Settings, embedder: SentenceTransformer
+    tmp_path: Path, settings: Settings, embedder: Embeddings
 ) -> None:
     client = chroma_client(settings.store)
     cols = open_collections(client, settings.store)
     doc = read_document(write(tmp_path / "trial.txt", TRIAL), max_bytes=10**6)
     chunks = chunk_document(doc, settings.ingest.chunk_tokens)
-    write_document(cols, doc, chunks, embed(embedder, [c.text for c in chunks]))
+    write_document(cols, doc, chunks, embed_texts(embedder, [c.text for c in chunks]))
     # A crash after the chunks were written but before the document was complete.
     meta = dict(
         (cols.docs.get(ids=[doc.id], include=["metadatas"])["metadatas"] or [])[0]
