@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # langchain is imported with the first embedder, not before
 MODEL_NAME = "all-MiniLM-L6-v2"
 MINILM_SPACE = MODEL_NAME
 SPECS = ("st:", "onnx:", "onnx-int8:", "openai:MODEL")
+DEFAULT_SPEC = "onnx-int8:"
+"""Chosen by ``sarcolit bench``: the fastest local embedder whose recall@8 on the
+QA gold set is within 0.01 of torch's (README, "Embedders")."""
 Vectors = npt.NDArray[np.float32]
 
 
@@ -74,7 +77,7 @@ def embedder(spec: str | None = None, settings: Settings | None = None) -> Embed
 
     Args:
         spec: ``st:``, ``onnx:``, ``onnx-int8:`` or ``openai:MODEL``
-            (default: ``settings.embedder.spec``).
+            (default: ``settings.embedder.spec``, else :data:`DEFAULT_SPEC`).
         settings: Server URL, key, model folder and batch size; defaults when None.
 
     Raises:
@@ -82,7 +85,7 @@ def embedder(spec: str | None = None, settings: Settings | None = None) -> Embed
         BackendUnavailable: the embeddings server is down or rejects the key.
     """
     settings = settings or Settings()
-    spec = settings.embedder.spec if spec is None else spec
+    spec = spec or settings.embedder.spec or DEFAULT_SPEC
     provider, _, name = spec.strip().partition(":")
     provider, name = provider.lower(), name.strip()
     if provider in ("st", "onnx", "onnx-int8"):

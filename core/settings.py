@@ -82,10 +82,11 @@ class ExtractionSettings(_Section):
 class EmbedderSettings(_Section):
     """The embedding model behind dense search (see ``sarcolit.core.embedding``)."""
 
-    spec: str = Field(
-        default="onnx:",
+    spec: str | None = Field(
+        default=None,
         description="st:, onnx:, onnx-int8: or openai:MODEL (an OpenAI-compatible "
-        "embeddings server).",
+        "embeddings server); unset: the embedder that built the store, else the "
+        "default (sarcolit.core.embedding.DEFAULT_SPEC).",
     )
     base_url: str | None = Field(
         default=None,

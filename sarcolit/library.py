@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from sarcolit.core.embedding import DEFAULT_SPEC, MINILM_SPACE
 from sarcolit.core.embedding import embedder as make_embedder
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
@@ -33,6 +34,7 @@ from sarcolit.ingest import (
     ingest_paths,
     open_collections,
     reindex,
+    stored_record,
 )
 from sarcolit.retrieval import (
     AnswerEvent,
@@ -93,6 +95,21 @@ def configure(
     )
 
 
+def embedder_spec(settings: Settings, client: ClientAPI) -> str:
+    """Return the embedder to open a store with.
+
+    The one the settings name; else the one that built the store (``onnx:`` for
+    a store of MiniLM vectors, which it computes as ``st:`` does, without
+    torch); else, for a new store, :data:`~sarcolit.core.embedding.DEFAULT_SPEC`.
+    """
+    if settings.embedder.spec:
+        return settings.embedder.spec
+    record = stored_record(open_collections(client, settings.store))
+    if record is None:
+        return DEFAULT_SPEC
+    return "onnx:" if record.space == MINILM_SPACE else record.spec
+
+
 def _run_dir(out_dir: Path | None, kind: str) -> Path:
     if out_dir is not None:
         return out_dir
@@ -139,7 +156,8 @@ class Library:
             data_dir: Data directory (default ``.sarcolit`` or the settings').
             store_url: A Chroma server to use instead of the embedded store.
             llm: Chat-model spec for answers (default: ``SARCOLIT_LLM__SPEC``).
-            embedder: Embedder spec (default: ``SARCOLIT_EMBEDDER__SPEC``).
+            embedder: Embedder spec (default: ``SARCOLIT_EMBEDDER__SPEC``, else
+                the store's own, see :func:`embedder_spec`).
             settings: Base settings (default: environment and ``sarcolit.toml``).
             on_status: Called with a short message before each slow step.
 
@@ -153,6 +171,7 @@ class Library:
         )
         status = on_status or (lambda _message: None)
         client = chroma_client(settings.store)
+        settings = configure(settings, embedder=embedder_spec(settings, client))
         status("Loading the embedding model")
         model = make_embedder(settings.embedder.spec, settings)
         status("Opening the index")

@@ -264,13 +264,16 @@ def bench(
     ] = Path("benchmarks/results/spine.json"),
     synthetic_chunks: Annotated[
         int, typer.Option(help="Size of the synthetic store for latency figures.")
-    ] = 20_000,
+    ] = 100_000,
+    files: Annotated[
+        int, typer.Option(help="Generated files in the ingest benchmark.")
+    ] = 1000,
     corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = Path("corpus"),
 ) -> None:
-    """Measure ingest throughput, search and ask latency (run in a source checkout)."""
+    """Measure embedders, cold start, ingest, search and ask (in a source checkout)."""
     with reported_errors():
         run_bench = load_benchmark("bench_spine", "run_bench")
-        run_bench(corpus, out_json, synthetic_chunks, console=out)
+        run_bench(corpus, out_json, synthetic_chunks, console=out, n_files=files)
 
 
 app.command()(extract)

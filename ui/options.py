@@ -45,8 +45,9 @@ EmbedderSpec = Annotated[
     str | None,
     typer.Option(
         "--embedder",
-        help="st: (torch), onnx:, onnx-int8: or openai:MODEL; the store's own "
-        "embedder unless re-embedded (default: SARCOLIT_EMBEDDER__SPEC, else onnx:).",
+        help="st: (torch), onnx:, onnx-int8: or openai:MODEL (default: "
+        "SARCOLIT_EMBEDDER__SPEC, else the one that built the store, else "
+        "onnx-int8:). Another than the store's is refused: see `sarcolit reindex`.",
     ),
 ]
 
