@@ -32,7 +32,7 @@ from sarcolit.core.embedding import embed_texts
 from sarcolit.core.models import Chunk, Document
 from sarcolit.core.settings import Settings, StoreSettings
 from sarcolit.core.store import chroma_client
-from sarcolit.ingest import open_collections
+from sarcolit.ingest import claim_store, open_collections
 from sarcolit.ingest.chunking import sentence_spans
 from sarcolit.ingest.pipeline import write_document
 from sarcolit.ingest.tags import tag_text
@@ -116,6 +116,7 @@ def build_synthetic(
     settings = Settings(store=StoreSettings(path=workdir / "synthetic-store"))
     client = chroma_client(settings.store)
     cols = open_collections(client, settings.store)
+    claim_store(cols, model)  # the vectors are the model's, averaged
     start = time.perf_counter()
     for doc_no in range(0, n_chunks, _CHUNKS_PER_DOC):
         picks = [

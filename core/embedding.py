@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,12 @@ def _build(
 
             return SentenceTransformerEmbeddings(batch)
         case "onnx" | "onnx-int8":
+            missing = [m for m in ("onnxruntime", "tokenizers") if not find_spec(m)]
+            if missing:
+                raise ConfigError(
+                    f"{provider}: needs {' and '.join(missing)}: pip install "
+                    f"{' '.join(missing)}, or use --embedder st:"
+                )
             from sarcolit.core.onnx_model import OnnxEmbeddings, exported_model
 
             quantized = provider == "onnx-int8"

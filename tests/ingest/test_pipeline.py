@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 from sarcolit.core.embedding import embed_texts
 from sarcolit.core.settings import Settings
 from sarcolit.core.store import chroma_client
-from sarcolit.ingest import Collections, expand_paths, ingest_paths, open_collections
+from sarcolit.ingest import (
+    Collections,
+    claim_store,
+    expand_paths,
+    ingest_paths,
+    open_collections,
+)
 from sarcolit.ingest.catalog import get_documents, list_documents
 from sarcolit.ingest.chunking import chunk_document
 from sarcolit.ingest.pipeline import sweep_incomplete, write_document
@@ -127,6 +133,7 @@ def test_half_written_document_is_never_searched_and_is_swept(
     cols = open_collections(client, settings.store)
     doc = read_document(write(tmp_path / "trial.txt", TRIAL), max_bytes=10**6)
     chunks = chunk_document(doc, settings.ingest.chunk_tokens)
+    claim_store(cols, embedder)  # as ingest_paths does before its first write
     write_document(cols, doc, chunks, embed_texts(embedder, [c.text for c in chunks]))
     # A crash after the chunks were written but before the document was complete.
     meta = dict(
