@@ -101,14 +101,19 @@ def scale_rows(result: dict[str, object]) -> tuple[Row, list[Row]]:
             f"files/s, {_f(gen, 'chunks_per_s'):.1f} chunks/s",
         ],
         [
-            "  its peak RSS in each quarter of the first run, MB",
-            " / ".join(
-                f"{_f(gen, 'runs', 0, 'rss_mb_by_quarter', q):.0f}" for q in range(4)
+            "  its RSS after 10%, 20% ... 100% of the files (first run), MB",
+            " ".join(
+                f"{_f(gen, 'runs', 0, 'rss_mb_by_tenth', t):.0f}" for t in range(10)
             ),
         ],
         [
-            "  RSS growth, 2nd to 4th quarter, MB (median of runs)",
-            f"{_f(gen, 'rss_growth_mb_q2_to_q4'):+.0f}",
+            "  RSS growth from 20% to 100% of the files, MB (median of runs)",
+            f"{_f(gen, 'rss_growth_mb_20_to_100pct_of_files'):+.0f}",
+        ],
+        [
+            "  RSS after the closing BM25 rebuild; peak RSS (first run), MB",
+            f"{_f(gen, 'runs', 0, 'rss_mb_after_index'):.0f}; "
+            f"{_f(gen, 'runs', 0, 'peak_rss_mb'):.0f}",
         ],
     ]
     for name in ("corpus", "synthetic"):

@@ -8,25 +8,27 @@ so. Latency is taken over the query list, three rounds; the medians of the
 rounds' p50 and p95 are reported.
 
 The generated files are new short papers written from random corpus sentences.
-Each round ingests all of them into a fresh data directory with the real
-command (`sarcolit ingest`) while its resident memory is sampled every 0.2 s;
-memory is flat when the second and last quarters of the run peak alike.
+Each round ingests all of them into a fresh data directory in a new process
+(``Library.ingest``, what `sarcolit ingest` calls), which reads its resident
+memory after every tenth of the files: memory is flat when it stops growing
+after the first tenths (model and store loaded) while files keep coming.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 import statistics
 import subprocess
-import threading
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from bench_cold import TIME, TIME_FORMAT, sarcolit_command, time_report
+from bench_cold import TIME, TIME_FORMAT, time_report
 
 from sarcolit.core.embedding import embed_texts
 from sarcolit.core.models import Chunk, Document
@@ -62,7 +64,6 @@ QUERIES = [
 ]
 _SENTENCES_PER_CHUNK = 4
 _CHUNKS_PER_DOC = 200
-_SAMPLE_S = 0.2
 
 
 def sentences_of(docs: list[Document]) -> list[str]:
@@ -179,78 +180,59 @@ def generate_files(docs: list[Document], folder: Path, n_files: int) -> int:
     return total
 
 
-def _children(pid: int) -> list[int]:
-    """Return the children of ``pid`` (GNU time runs the command as its child)."""
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(child) for child in found]
-
-
-def _rss_mb(pid: int) -> float | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
     found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-    return int(found.group(1)) / 1024 if found else None
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+def ingest_child(folder: Path, data_dir: Path) -> None:
+    """Ingest ``folder`` in this (fresh) process; print times and memory as JSON.
+
+    Memory is read after every tenth of the files, and once more after the
+    index is brought up to date (the BM25 rebuild that ends every ingest).
+    """
+    from sarcolit.library import Library
+
+    start = time.perf_counter()
+    library = Library.open(data_dir)
+    opened = time.perf_counter() - start
+    total = len(list(folder.iterdir()))
+    by_tenth: list[float] = []
+    done = 0
+
+    def on_file(_outcome: object) -> None:
+        nonlocal done
+        done += 1
+        if done * 10 // total > len(by_tenth):  # another tenth of the files is in
+            by_tenth.append(_rss_mb())
+
+    report = library.ingest([folder], on_file)
+    result = {
+        "seconds": time.perf_counter() - start,
+        "open_seconds": opened,
+        "chunks": report.chunks_written,
+        "failed": len(report.failed),
+        "rss_mb_by_tenth": by_tenth,
+        "rss_mb_after_index": _rss_mb(),
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
 
 
 def _ingest_once(
     folder: Path, data_dir: Path, env: dict[str, str]
 ) -> dict[str, object]:
-    """Run `sarcolit ingest` on ``folder``, sampling its memory; return the figures.
-
-    Memory is the largest resident size sampled in each quarter of the run, and
-    the peak over the whole run.
-    """
-    data_dir.mkdir(parents=True)
-    report = data_dir / "time.txt"
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [
-            TIME,
-            *("-f", TIME_FORMAT, "-o", str(report)),
-            *(sarcolit_command(), "ingest", str(folder), "--data-dir", str(data_dir)),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    samples: list[tuple[float, float]] = []
-
-    def sample() -> None:
-        while child.poll() is None:
-            for pid in _children(child.pid):
-                rss = _rss_mb(pid)
-                if rss is not None:
-                    samples.append((time.perf_counter() - start, rss))
-            time.sleep(_SAMPLE_S)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, errors = child.communicate()
-    wall = time.perf_counter() - start
-    sampler.join()
-    found = re.search(r"(\d+) chunks written", errors)
-    if child.returncode != 0 or found is None:
-        raise RuntimeError(f"sarcolit ingest failed: {errors[-500:]}")
-    quarters = [
-        max(
-            (rss for t, rss in samples if q * wall / 4 <= t < (q + 1) * wall / 4),
-            default=0.0,
-        )
-        for q in range(4)
-    ]
-    return {
-        "seconds": wall,
-        "chunks": int(found.group(1)),
-        "samples": len(samples),
-        "rss_mb_by_quarter": quarters,
-        "peak_rss_mb": time_report(report)[0],
-    }
+    """Ingest ``folder`` in a new process; return its figures and peak memory."""
+    report = data_dir.with_name(data_dir.name + "-time.txt")
+    argv = [sys.executable, __file__, "ingest-child", str(folder), str(data_dir)]
+    if Path(TIME).exists():
+        argv = [TIME, "-f", TIME_FORMAT, "-o", str(report), *argv]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the ingest child failed: {done.stderr[-800:]}")
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_rss_mb"] = time_report(report)[0]
+    return result
 
 
 def bench_generated_ingest(
@@ -266,8 +248,8 @@ def bench_generated_ingest(
     ]
     seconds = statistics.median(float(str(r["seconds"])) for r in runs)
     chunks = int(str(runs[0]["chunks"]))
-    quarters = [r["rss_mb_by_quarter"] for r in runs]
-    growth = [float(q[3]) - float(q[1]) for q in quarters if isinstance(q, list)]
+    tenths = [r["rss_mb_by_tenth"] for r in runs]
+    growth = [float(t[-1]) - float(t[1]) for t in tenths if isinstance(t, list)]
     return {
         "files": n_files,
         "bytes": size,
@@ -276,6 +258,10 @@ def bench_generated_ingest(
         "median_seconds": seconds,
         "files_per_s": n_files / seconds,
         "chunks_per_s": chunks / seconds,
-        "rss_growth_mb_q2_to_q4": statistics.median(growth),
+        "rss_growth_mb_20_to_100pct_of_files": statistics.median(growth),
         "runs": runs,
     }
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["ingest-child"]:
+    ingest_child(Path(sys.argv[2]), Path(sys.argv[3]))

@@ -130,7 +130,7 @@ def run_bench(
         base = Settings(embedder=EmbedderSettings(model_dir=model_dir))
         model = embedder(None, base)
         console.print(
-            f"corpus ingest and latency with the default, {base.embedder.spec}"
+            f"corpus ingest and latency with the default, {embedder_name(model)}"
         )
         ingest_result, index, settings = bench_ingest(
             corpus, model, base, workdir, rounds

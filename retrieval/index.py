@@ -203,6 +203,11 @@ class HybridIndex:
                 include=["distances"],
             )
         except Exception as exc:  # the client raises many unrelated types
+            if type(exc).__name__ == "NotFoundError":
+                raise BackendUnavailable(
+                    "the store's collections were replaced while open (re-embedded "
+                    "by `sarcolit reindex`?): open the library again"
+                ) from exc
             raise BackendUnavailable(
                 f"the vector store did not answer a query ({exc.__class__.__name__}: "
                 f"{exc}); check that the Chroma server is running"

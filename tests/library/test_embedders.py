@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sarcolit.core.embedding import DEFAULT_SPEC, embed_texts, embedder, embedder_name
-from sarcolit.core.errors import ConfigError
+from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.store import chroma_client
 from sarcolit.ingest import open_collections
 from sarcolit.ingest.chunking import chunk_document
@@ -64,3 +64,5 @@ def test_reindexed_store_keeps_its_documents(tmp_path: Path) -> None:
     assert [d.id for d in after.documents()] == documents
     assert seen[-1] == len(after.index.chunks)
     assert embedder_name(Library.open(data).embedder) == "onnx-int8:"
+    with pytest.raises(BackendUnavailable, match="open the library again"):
+        before.search("letetresgene autoleucel")  # opened before the reindex
