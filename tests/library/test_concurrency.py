@@ -18,7 +18,7 @@ from sarcolit.library import Library
 from tests.conftest import REVIEW, ROOT
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 pytestmark = [pytest.mark.slow]
 
@@ -182,7 +182,7 @@ def docs_in(data: Path) -> int:
 
 
 def test_a_running_library_sees_what_another_process_ingests(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     data = tmp_path / "data"
     library = Library.open(data)
