@@ -6,16 +6,15 @@ Registered in ``ui/cli.py`` with ``app.command()(extract)``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sarcolit.core.errors import ExtractionError
-from sarcolit.extraction import BatchReport, CsvFormat
-from sarcolit.library import Library
 from sarcolit.ui.options import (
     DataDir,
+    EmbedderSpec,
     FollowLinks,
     LlmSpec,
     StoreUrl,
@@ -25,13 +24,20 @@ from sarcolit.ui.options import (
     reported_errors,
 )
 
+if TYPE_CHECKING:  # loaded by the command, not by `sarcolit --help`
+    from sarcolit.extraction import BatchReport
+    from sarcolit.library import Library
+
+CsvLayout = Literal["long", "wide"]
+"""sarcolit.extraction.CsvFormat, spelled here so `--help` need not import it."""
+
 
 def _run(
     library: Library,
     paths: list[Path],
     out: Path,
     csv: Path | None,
-    csv_format: CsvFormat,
+    csv_format: CsvLayout,
     from_index: bool,
     follow_links: bool | None,
 ) -> BatchReport:
@@ -68,7 +74,7 @@ def extract(
         Path | None, typer.Option("--csv", help="Also write a CSV here.")
     ] = None,
     csv_format: Annotated[
-        CsvFormat | None,
+        CsvLayout | None,
         typer.Option(
             "--format",
             help="CSV layout: long (one row per value) or wide (the evidence "
@@ -80,6 +86,7 @@ def extract(
     from_index: Annotated[
         bool, typer.Option("--from-index", help="Extract the ingested documents.")
     ] = False,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
     follow_links: FollowLinks = None,
@@ -88,7 +95,7 @@ def extract(
     with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
-        library = open_library(context, store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         if csv is None and csv_format is not None:
             csv = out.with_suffix(".csv")
         report = _run(
