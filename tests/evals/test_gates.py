@@ -62,7 +62,7 @@ EXTRACTION_MINIMUMS = {
 LITERATURE_GOLD = CORPUS.parent / "evals" / "gold" / "extraction_literature.jsonl"
 # Measured on 66 records of corpus/literature (issue 11): record_match_rate 1.0,
 # record_precision 0.904, field precision 0.957 / recall 0.960, arm fields
-# 1.0 / 0.879, cohort fields 0.979 / 0.928, all fields 0.967 / 0.944,
+# 1.0 / 0.939, cohort fields 0.979 / 0.928, all fields 0.967 / 0.948,
 # grounding_rate 1.0. Command: sarcolit eval extraction --gold
 # evals/gold/extraction_literature.jsonl --corpus corpus --out DIR.
 LITERATURE_MINIMUMS = {
@@ -71,7 +71,7 @@ LITERATURE_MINIMUMS = {
     "field_precision": 0.95,
     "field_recall": 0.95,
     "arm_field_precision": 0.99,
-    "arm_field_recall": 0.87,
+    "arm_field_recall": 0.93,
     "cohort_field_precision": 0.97,
     "cohort_field_recall": 0.92,
     "all_field_precision": 0.96,
