@@ -80,6 +80,7 @@ def score_question(
     scores |= {
         "correct": float(graded.correct),
         "refused": float(graded.refused),
+        "wrong": float(graded.wrong),
         "fact_recall": graded.fact_recall,
         "citation_recall": cited.recall,
         "citation_precision": cited.precision,
@@ -120,6 +121,9 @@ def aggregate(items: Sequence[QAItem], k: int) -> dict[str, float]:
     _put(metrics, "fact_recall", _mean(answerable, "fact_recall"))
     _put(metrics, "false_refusal_rate", _mean(answerable, "refused"))
     _put(metrics, "refusal_accuracy", _mean(unanswerable, "refused"))
+    # Confident-wrong, the worst outcome: answered, yet a gold fact is missing
+    # (answerable) or no answer should have been given (unanswerable).
+    _put(metrics, "wrong_answer_rate", _mean(items, "wrong"))
     _put(metrics, "accuracy", _mean(items, "correct"))
     _put(metrics, "citation_recall", _mean(items, "citation_recall"))
     _put(metrics, "citation_precision", _mean(items, "citation_precision"))

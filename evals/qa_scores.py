@@ -131,6 +131,11 @@ class AnswerScore(_Score):
     fact_recall: float | None
     missing: tuple[str, ...] = ()
 
+    @property
+    def wrong(self) -> bool:
+        """An answer given where it misses a gold fact or where none should be."""
+        return not self.refused and not self.correct
+
 
 def score_answer(
     answer: Answer, must_contain: Sequence[str], *, unanswerable: bool

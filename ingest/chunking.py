@@ -235,7 +235,7 @@ def chunk_document(
     return chunks
 
 
-def embedding_text(doc: Document, chunk: Chunk) -> str:
+def embedding_text(title: str, chunk: Chunk) -> str:
     """Return the text embedded for ``chunk``: its own text in its document's context.
 
     A passage of a single-trial text is embedded under the document's title and
@@ -246,4 +246,4 @@ def embedding_text(doc: Document, chunk: Chunk) -> str:
     """
     if chunk.context.is_empty():
         return chunk.text
-    return f"{doc.title}\n{chunk.section}\n{chunk.text}"
+    return f"{title}\n{chunk.section}\n{chunk.text}"

@@ -52,6 +52,10 @@ _REGISTRATION = re.compile(
     r"trial information|trial identification)\b",
     re.IGNORECASE,
 )
+# Page furniture that names other trials: links to related stories, references.
+_ASIDE = re.compile(
+    r"(?i)^(?:related|references?|see also|further reading|more on|read more)\b"
+)
 _MIN_WORDS = 4  # shorter lines of an opening are labels: "Abstract", a journal
 _PHASE = re.compile(
     r"\bphase\s*(I{1,3}(?:/I{1,3})?[ab]?|[123](?:/[123])?[ab]?)\b"
@@ -143,11 +147,16 @@ def _discusses_several(doc: Document, vocabulary: Vocabulary | None) -> bool:
 
     An NCT id written in the same sentence as a trial name is that trial's. When
     the title or opening names a trial, other trials named in a single sentence
-    ("Related coverage: SARC028 ...") are passing mentions; named again and
-    again, they are discussed.
+    are passing mentions; named again and again, they are discussed. Asides
+    (related coverage, references) do not count.
     """
+    asides = [
+        (s.start, s.end) for s in doc.sections if _ASIDE.match(s.path.split(" > ")[-1])
+    ]
     mentions = [
-        tag_text(doc.text[s:e], vocabulary) for s, e in sentence_spans(doc.text)
+        tag_text(doc.text[s:e], vocabulary)
+        for s, e in sentence_spans(doc.text)
+        if not any(a <= s < b for a, b in asides)
     ]
     named = {t for tags in mentions for t in tags.trials}
     ids = {n for tags in mentions for n in tags.nct_ids}
@@ -209,6 +218,19 @@ def find_subject(
     return opening, bool(registered), subject
 
 
+def _one_trial_table(doc: Document, vocabulary: Vocabulary | None) -> bool:
+    """Return True for a results table of one trial.
+
+    Its title or caption (the first block) names the trial or its agent, and
+    the whole text names no second trial or NCT id.
+    """
+    caption = tag_text(doc.title + "\n" + doc.text.split("\n\n", 1)[0], vocabulary)
+    if not (caption.trials or caption.nct_ids or caption.agents):
+        return False
+    whole = tag_text(doc.text, vocabulary)
+    return len(set(whole.nct_ids)) <= 1 and len(set(whole.trials)) <= 1
+
+
 def with_context(
     doc: Document,
     *,
@@ -231,5 +253,7 @@ def with_context(
     if kind == "table":
         # A table of one trial's results names the trial in its caption.
         titled = tag_text(doc.title, vocabulary)
-        single = len({*titled.trials, *titled.nct_ids}) == 1
+        single = len({*titled.trials, *titled.nct_ids}) == 1 or _one_trial_table(
+            doc, vocabulary
+        )
     return doc.model_copy(update={"kind": kind, "subject": subject if single else None})

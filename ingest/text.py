@@ -4,9 +4,12 @@ Plain text has no markup, so headings are guessed: a short line (at most 12
 words) with no final period, colon or semicolon, not a numbered list item nor
 a 'Table 1 | ...' / 'Figure 1 | ...' caption, standing alone between blank
 lines. Every plain-text heading gets level 1: blank-line counts and heading
-runs are too irregular in real files to infer nesting reliably. A long first
-line standing alone is the title; a paragraph whose lines are mostly table rows
-(cells split by ' | ' or tabs) keeps one row per line.
+runs are too irregular in real files to infer nesting reliably.
+
+A results table flattened to text keeps one row per line, its cells split by
+tabs or by '|'. Two or more such lines with the same number of cells are table
+rows, each a row block like an HTML or Markdown table row; a lone line with
+pipes ('2019 ASCO Annual Meeting | Sarcoma') stays text.
 """
 
 from __future__ import annotations
@@ -71,44 +74,37 @@ def _split_trailing_heading(lines: list[str]) -> list[Block]:
     return [Block(" ".join(lines))]
 
 
-def _cells(line: str) -> list[str] | None:
-    """Return the cells of a table row ('a | b | c' or tab-separated), else None."""
-    if "\t" in line.strip():
-        cells = line.strip().split("\t")
-    elif line.count(" | ") >= 2:
-        cells = line.strip().strip("|").split("|")
-    else:
-        return None
-    return cells if len(cells) >= 3 else None
+def _cells(line: str) -> list[str]:
+    """Return the cells of a tab- or pipe-separated line ([] for other lines)."""
+    separator = "\t" if "\t" in line else "|"
+    cells = [cell.strip() for cell in line.strip().strip("|").split(separator)]
+    return cells if len([c for c in cells if c]) >= 2 else []
 
 
-def _row_blocks(lines: list[str]) -> list[Block] | None:
-    """Return a flattened table's lines, one block each, when most are rows.
-
-    A results table pasted as text keeps one row per line; joining its lines
-    into one paragraph would make the whole table one sentence.
-    """
-    rows = [_cells(line) for line in lines]
-    found = sum(r is not None for r in rows)
-    if found < 2 or found * 2 < len(lines):
-        return None
-    # Each row keeps its characters (tabs become spaces when normalised), so
-    # quotes taken from the file still match; only the line breaks are kept.
+def _table_rows(lines: list[str]) -> list[Block]:
+    """Return row blocks when most lines of a chunk are rows of one table."""
+    cells = [_cells(line) for line in lines]
+    widths = [len(c) for c in cells if c]
+    if len(widths) < 2 or len(widths) * 2 <= len(lines):
+        return []
+    width = max(set(widths), key=widths.count)
+    if widths.count(width) < 2:
+        return []
     return [
-        Block(line, "row" if cells is not None else "para")
-        for line, cells in zip(lines, rows, strict=True)
+        row_block(row) if len(row) == width else Block(line)
+        for line, row in zip(lines, cells, strict=True)
     ]
 
 
 def plain_text_blocks(text: str) -> list[Block]:
-    """Split plain text into blocks: paragraphs at blank lines, guessed headings."""
+    """Split plain text into blocks: paragraphs at blank lines, headings, rows."""
     blocks: list[Block] = []
     for chunk in _BLANK_LINES.split(text.replace("\r\n", "\n")):
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
-        rows = _row_blocks(lines)
-        if rows is not None:
+        rows = _table_rows(lines)
+        if rows:
             blocks.extend(rows)
         elif len(lines) == 1 and is_heading_line(lines[0]):
             blocks.append(Block(lines[0], "heading"))
@@ -117,33 +113,15 @@ def plain_text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def text_title(text: str) -> str | None:
-    """Return the title of plain text: a first line that stands alone, or None.
-
-    A long first line followed by a blank line is the title of most pasted
-    abstracts and reports ("Pembrolizumab in advanced soft-tissue sarcoma ...
-    (SARC028): a multicentre ... trial"); a line that ends a sentence is not.
-    """
-    first, _, rest = text.replace("\r\n", "\n").lstrip().partition("\n")
-    first = " ".join(first.split())
-    blank_after = not rest.strip() or rest.lstrip(" \t").startswith("\n")
-    if not first or not blank_after or _SENTENCE_END.search(first):
-        return None
-    if _cells(first) is not None or len(first.split()) < 4:
-        return None
-    return first
-
-
 def read_text(path: Path) -> Document:
     """Read a UTF-8 plain-text file; paragraphs are separated by blank lines."""
-    raw = read_text_file(path)
-    blocks = plain_text_blocks(raw)
+    blocks = plain_text_blocks(read_text_file(path))
     if all(block.kind == "heading" for block in blocks):
         # A few words with no final period and nothing under them are the text
         # itself, not a heading over an empty document.
         blocks = [Block(block.text) for block in blocks]
     first_is_heading = bool(blocks) and blocks[0].kind == "heading"
-    title = None if first_is_heading else text_title(raw) or path.stem
+    title = None if first_is_heading else path.stem
     return assemble(blocks, source=str(path), title=title)
 
 

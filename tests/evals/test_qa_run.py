@@ -128,6 +128,7 @@ def test_run_writes_scores_items_report_and_plots(
     assert metrics["answer_correctness"] == 1.0
     assert metrics["refusal_accuracy"] == 1.0
     assert metrics["false_refusal_rate"] == 0.0
+    assert metrics["wrong_answer_rate"] == 0.0
     assert metrics["citation_recall"] == 1.0
     assert metrics["mrr"] == 1.0
     assert metrics["recall@2"] == 1.0
@@ -188,3 +189,28 @@ def test_gates() -> None:
     for spec in ("mrr", "mrr=high", "=0.5"):
         with pytest.raises(ConfigError, match="METRIC=VALUE"):
             parse_thresholds([spec])
+
+
+def test_wrong_answer_rate_counts_answers_missing_a_fact_or_given_when_none_should_be(
+    tmp_path: Path, gold: list[GoldQuestion], review: Document
+) -> None:
+    def confident(question: str) -> Answer:
+        # Answers every question, the unanswerable one too, with one sentence
+        # that holds none of the gold facts.
+        return Answer(question=question, answer="The ORR was 6.2%.", refused=False)
+
+    wrong = run_qa_eval(
+        gold, search=make_search(review), answer=confident, out_dir=tmp_path / "w", k=2
+    ).results.metrics
+    assert wrong["wrong_answer_rate"] == 1.0
+    assert wrong["false_refusal_rate"] == 0.0
+
+    refusing = run_qa_eval(
+        gold,
+        search=make_search(review),
+        answer=make_answer(review, refuse_all=True),
+        out_dir=tmp_path / "r",
+        k=2,
+    ).results.metrics
+    assert refusing["wrong_answer_rate"] == 0.0
+    assert refusing["false_refusal_rate"] == 1.0
