@@ -273,7 +273,11 @@ def content(q: Question, s: Setting, tally: Tally) -> None:
         return
     share = sum(w in s.tokens for w in q.content) / len(q.content)
     tally.bonus += 2.0 * share
-    if q.value is None and share < CONTENT_SHARE:
+    # A bare number asked for ("How much does a course cost?") is a number of
+    # what the question's words name: a sentence holding none of them is about
+    # something else.
+    bare = q.value in ("number", "percent") and q.endpoint is None
+    if share < (CONTENT_SHARE if q.value is None else 1e-9 if bare else 0.0):
         missing = [w for w in q.content if w not in s.tokens]
         tally.missing.append(f"the words {', '.join(missing)}")
 

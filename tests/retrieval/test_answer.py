@@ -46,7 +46,10 @@ def test_refuses_what_the_review_does_not_answer(
     answer = answer_question(question, review_index, Settings())
 
     assert answer.refused
-    assert answer.answer == REFUSAL
+    assert answer.answer.startswith(REFUSAL)
+    reason = answer.answer.removeprefix(REFUSAL).strip()
+    assert reason.startswith("Found passages on"), reason
+    assert "but none with" in reason, reason
     assert answer.citations == ()
     assert answer.related
 
