@@ -29,14 +29,18 @@ from sarcolit.core.store import chroma_client
 from sarcolit.evals import (
     EXTRACTION_GOLD,
     QA_GOLD,
+    SYNTHESIS_GOLD,
     ExtractionRun,
     QARun,
+    SynthesisRun,
     corpus_of,
     load_corpus,
     load_extraction_gold,
     load_qa_gold,
+    load_synthesis_gold,
     run_extraction_eval,
     run_qa_eval,
+    run_synthesis_eval,
 )
 from sarcolit.extraction import (
     BatchReport,
@@ -262,6 +266,7 @@ class Library:
         k: int | None = None,
         filters: Filters | None = None,
         answerer: Answerer = "auto",
+        history: Sequence[str] = (),
     ) -> Iterator[AnswerEvent]:
         """Answer ``question``, yielding LLM events as they come, then ``Done``.
 
@@ -275,6 +280,8 @@ class Library:
             k: Passages the answer reads (default: ``retrieval.answer_pool``).
             filters: Restrict the passages retrieved.
             answerer: ``auto``, ``extractive`` or ``llm`` (an error without a model).
+            history: Earlier questions of the conversation, oldest first; a
+                follow-up ("and its toxicity?") is read in their light.
         """
         settings = self._settings_for(k)
         model, note = self._model_for(answerer)
@@ -301,12 +308,16 @@ class Library:
         k: int | None = None,
         filters: Filters | None = None,
         answerer: Answerer = "auto",
+        history: Sequence[str] = (),
     ) -> Answer:
         """Answer with cited sentences from the literature, or refuse and say why.
 
         See :meth:`ask_events` for the arguments; this returns the final answer.
         """
-        for event in self.ask_events(question, k=k, filters=filters, answerer=answerer):
+        events = self.ask_events(
+            question, k=k, filters=filters, answerer=answerer, history=history
+        )
+        for event in events:
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("ask_events ended without an answer")  # unreachable
@@ -411,6 +422,41 @@ class Library:
             answer=lambda question: self.ask(question, answerer=answerer),
             out_dir=_run_dir(out_dir, "qa"),
             k=k,
+            settings={"gold": str(gold_path), "answerer": answerer},
+            progress=progress,
+        )
+
+    def evaluate_synthesis(
+        self,
+        gold: Path | str | None = None,
+        *,
+        answerer: Answerer = "auto",
+        corpus: Path | str | None = None,
+        out_dir: Path | str | None = None,
+        progress: EvalProgress | None = None,
+    ) -> SynthesisRun:
+        """Answer every synthesis question (with its conversation); score its facts.
+
+        Args:
+            gold: JSONL gold file (default: the bundled synthesis gold set).
+            answerer: As for :meth:`ask`.
+            corpus: Read the evidence documents from this folder instead of the
+                library.
+            out_dir: Run directory (default ``eval-runs/synthesis-TIMESTAMP``).
+            progress: Called with (done, total) after each question.
+
+        Raises:
+            GoldFileError: the gold file is malformed or cites unknown text.
+        """
+        self._model_for(answerer)  # a missing model fails before any work
+        gold_path = Path(gold) if gold is not None else SYNTHESIS_GOLD
+        questions = load_synthesis_gold(gold_path, self._gold_corpus(corpus))
+        return run_synthesis_eval(
+            questions,
+            answer=lambda question, history: self.ask(
+                question, history=history, answerer=answerer
+            ),
+            out_dir=_run_dir(out_dir, "synthesis"),
             settings={"gold": str(gold_path), "answerer": answerer},
             progress=progress,
         )
