@@ -1,11 +1,14 @@
 """Pure scorers for synthesis answers: facts stated on one line, and cited there.
 
 A fact counts when one line of the answer (an answer sentence, or a row of its
-table) holds every string of one of the fact's options, numbers compared after
-:func:`~sarcolit.evals.matching.canonical` folding, and that same line cites a
+table) holds every string of one of the fact's options, and that same line cites a
 passage that covers the fact's evidence: the cited span and an evidence quote
 of the same document overlap by at least half of the shorter of the two (a
 cited sentence holds the quote; a record value cites a part of it).
+
+Strings are compared after :func:`~sarcolit.evals.matching.canonical` folding:
+a name is a substring match ("afami-cel" is in "afami-cel's"), a string with a
+number matches whole numbers only ("25.0%" is "25%"; "5%" is not in "25%").
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from sarcolit.core.models import Answer, Citation, Quote
-from sarcolit.evals.matching import contains_fact
+from sarcolit.evals.matching import canonical
 from sarcolit.evals.synthesis_gold import LocatedFact
 
 MIN_OVERLAP = 0.5
@@ -86,8 +89,18 @@ def covers_quote(citation: Quote, quote: Quote) -> bool:
     return shared > 0 and shared >= MIN_OVERLAP * max(shorter, 1)
 
 
+def contains_string(text: str, string: str) -> bool:
+    """Return True when ``text`` holds ``string`` (see the module docstring)."""
+    needle = canonical(string)
+    if not needle:
+        return True
+    before = r"(?<![a-z0-9])(?<!\d\.)" if needle[0].isdigit() else ""
+    after = r"(?!\d)(?!\.\d)" if needle[-1].isdigit() else ""
+    return re.search(before + re.escape(needle) + after, canonical(text)) is not None
+
+
 def _states(text: str, options: Sequence[Sequence[str]]) -> bool:
-    return any(all(contains_fact(text, s) for s in option) for option in options)
+    return any(all(contains_string(text, s) for s in option) for option in options)
 
 
 def _cites(line: Line, fact: LocatedFact) -> bool:

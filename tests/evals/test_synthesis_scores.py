@@ -15,7 +15,11 @@ from sarcolit.core.models import (
 from sarcolit.evals.gold import locate
 from sarcolit.evals.synthesis_gold import LocatedFact, SynthesisFact
 from sarcolit.evals.synthesis_run import aggregate, score_question
-from sarcolit.evals.synthesis_scores import covers_quote, score_synthesis
+from sarcolit.evals.synthesis_scores import (
+    contains_string,
+    covers_quote,
+    score_synthesis,
+)
 
 GOLD = Path("gold.jsonl")
 
@@ -142,3 +146,19 @@ def test_metrics_average_questions_and_count_refusals(review: Document) -> None:
     assert metrics["false_refusal_rate"] == 0.5
     assert metrics["facts_cited"] == 1.0
     assert metrics["facts_stated"] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(
+    ("text", "string", "expected"),
+    [
+        ("Afami-cel's response rate", "afami-cel", True),
+        ("in liposarcomas", "liposarc", True),
+        ("an ORR of 25.0 %", "25%", True),
+        ("an ORR of 25%", "5%", False),
+        ("NY-ESO-1c259T cells", "NY-ESO-1c259", True),
+    ],
+)
+def test_names_match_as_substrings_and_numbers_whole(
+    text: str, string: str, expected: bool
+) -> None:
+    assert contains_string(text, string) is expected
