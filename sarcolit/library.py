@@ -52,13 +52,18 @@ from sarcolit.extraction import (
 )
 from sarcolit.ingest import DocInfo, FileOutcome, IngestReport, ingest_paths
 from sarcolit.ingest import load_embedder as _load_embedder
+from sarcolit.record_store import RecordStore
 from sarcolit.retrieval import (
     AnswerEvent,
     Done,
+    Draft,
     Filters,
     HybridIndex,
+    answer_planned,
     answer_question,
+    needs_planning,
     open_index,
+    plan,
     stream_llm_answer,
 )
 
@@ -127,6 +132,7 @@ class Library:
         self._index = index
         self._lock = threading.RLock()
         self._models: dict[str, BaseChatModel | None] = {}
+        self._records = RecordStore(settings.store.path / "records")
 
     @classmethod
     def open(
@@ -228,6 +234,7 @@ class Library:
                 )
             finally:
                 self._index.refresh()
+                self._synced_records()
 
     def documents(self) -> list[DocInfo]:
         """Return the catalogue of ingested documents, by title."""
@@ -284,14 +291,27 @@ class Library:
                 follow-up ("and its toxicity?") is read in their light.
         """
         settings = self._settings_for(k)
+        parts = plan(question, history)
+        if needs_planning(question, parts):
+            # Across trials, follow-ups and multi-part questions: every line is
+            # a document's own sentence, cited, so no model is asked.
+            records = self._synced_records()
+            with self._lock:
+                answer = answer_planned(
+                    question, parts, self._index, settings, filters, records
+                )
+            yield Done(answer)
+            return
         model, note = self._model_for(answerer)
         notes = (note,) if note else ()
         if model is not None:
             try:
                 with self._lock:
-                    yield from stream_llm_answer(
+                    for event in stream_llm_answer(
                         question, self._index, settings, model, filters
-                    )
+                    ):
+                        if not isinstance(event, Draft):  # never show a draft
+                            yield event
                 return
             except (BackendUnavailable, ConfigError) as exc:
                 if answerer == "llm":
@@ -369,11 +389,24 @@ class Library:
             on_progress=on_progress,
         )
 
+    def _synced_records(self) -> list[TrialRecord]:
+        """Return the stored records of every document, extracting new ones first."""
+        with self._lock:
+            ids = [info.id for info in self._index.documents()]
+            self._records.sync(ids, self._index.get_documents)
+            return self._records.records(ids)
+
     def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
-        """Return the merged trial records of ingested documents (rule extractor)."""
-        records: list[TrialRecord] = []
-        for document in self.get_documents(doc_ids):
-            records.extend(extract_document(document, None).records)
+        """Return the merged trial records of ingested documents (rule extractor).
+
+        Records are extracted when a document is ingested and kept with the
+        store, so this reads them; documents another process added are
+        extracted first.
+        """
+        records = self._synced_records()
+        if doc_ids is not None:
+            wanted = set(doc_ids)
+            records = [r for r in records if wanted & set(r.doc_ids)]
         return list(merge_records(records))
 
     # -- evals --------------------------------------------------------------

@@ -1,0 +1,229 @@
+"""Which sentences of a trial's documents answer a synthesis question's topics.
+
+A sentence answers a topic when it names it (directly, or through the header of
+the table it is a row of) and states a result: a number, or a negative finding
+("none of the 12 patients had an objective response"). Sentences that describe
+the design rather than the outcome ("the primary endpoint was ...", "a response
+rate of 25% was considered meaningful") are never chosen.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sarcolit.ingest.lexicon import SUBTYPES
+from sarcolit.ingest.numbers import words_to_digits
+from sarcolit.retrieval.synthesis_query import SynthesisQuery, Topic
+from sarcolit.retrieval.synthesis_sources import Profile, Sentence
+
+_SENTENCE_WORDS: dict[Topic, str] = {
+    "enrolment": r"\benrol\w*|\btreated\b|\bevaluable\b|\beligible\b|\baccru\w*"
+    r"|\bassessed\b",
+    "response": r"\brespon\w*|\borr\b|objective|remission|\bshr[ai]nk\w*|partial"
+    r"|complete",
+    "pfs": r"progression[- ]free|\bpfs\b|non-?progression|free of progression",
+    "os": r"overall survival|\bos\b|survival|\balive\b",
+    "dcr": r"disease control|\bdcr\b|clinical benefit|stable disease",
+    "dor": r"duration of response|\bdor\b|response duration|\blasted\b|durable",
+    "dfs": r"disease[- ]free|relapse[- ]free|recurrence|\bdfs\b|\brfs\b",
+    "pathologic": r"patholog\w*|hyalini\w*|necrosis",
+    "toxicity": r"adverse|toxicit\w*|grade [1-5]|\btraes?\b|cytokine release"
+    r"|side effect|tolerat\w*|\w+penia\b|musculoskeletal|fatigue"
+    r"|\brash\b|nausea|hypertension|pneumonitis",
+    "approval": r"approv\w*|designation|accelerated|breakthrough",
+    "biomarker": r"biomarker|associated|predict\w*|correlat\w*|went with|linked"
+    r"|pd-?l1|cd8|cd20|b[- ]cells?|b lineage|\btls\b|tertiary lymphoid|\btmb\b"
+    r"|signature|infiltrat\w*|expression",
+    "target": r"\btarget\w*|directed (?:against|at)|recogni[sz]\w*|antigen",
+}
+SENTENCE_TOPICS: dict[Topic, re.Pattern[str]] = {
+    topic: re.compile(pattern, re.IGNORECASE)
+    for topic, pattern in _SENTENCE_WORDS.items()
+}
+# A stated number, not a digit of a name (SPEARHEAD-1, NCT03967223, PD-L1).
+_NUMBER = re.compile(r"(?<![\w.*-])\d+(?:[.,]\d+)?(?![\w-])|\d%")
+_NEGATIVE = re.compile(
+    r"\b(?:none|neither|no (?:objective|confirmed|complete|patient|clinical|response)"
+    r"|not (?:reached|reach))\b",
+    re.IGNORECASE,
+)
+# Design statements, never results. Strong cues exclude a sentence outright;
+# weak ones only when it states no outcome.
+_STRONG_DESIGN = re.compile(
+    r"\b(?:was|were) (?:considered|deemed)\b|would be (?:called|declared|considered)"
+    r"|was to be declared|\bif (?:at least|the rate|\d)|design required|\bwill be\b"
+    r"|^\s*(?:methods?|background|purpose|objectives?|design|interventions?|rationale"
+    r"|main outcomes?|patients and methods|eligib\w*|importance|introduction)\b",
+    re.IGNORECASE,
+)
+_DESIGN_SECTION = re.compile(
+    r"(?:^|> )(?:methods?|background|introduction|rationale|design|eligibility"
+    r"|patients and methods|study design|interventions?|who can take part)\s*$",
+    re.IGNORECASE,
+)
+_WEAK_DESIGN = re.compile(
+    r"primary (?:end ?point|endpoint|outcome)|secondary (?:end ?points?|endpoints?)"
+    r"|\bnull\b|threshold|\bmg\b|mg/(?:kg|m2)|every \d+ (?:weeks|days)|\beligible\b"
+    r"|(?:efficacy|outcome) measures?"
+    r"|\benrolled\b(?!.*\b(?:respon|surviv))",
+    re.IGNORECASE,
+)
+_OUTCOME = re.compile(
+    r"\b(?:had|has|responded|achieved|reached|occurred|showed|gave|produced|yielded"
+    r"|was \d|were \d|lasted|met|improved|rose|did not|no patient|observed)\b",
+    re.IGNORECASE,
+)
+_CONCLUSION = re.compile(
+    r"^\s*(?:conclusions?|interpretation|meaning|take-home|bottom line)\b",
+    re.IGNORECASE,
+)
+_SUMMARY_TOPICS = frozenset({"approval", "target", "biomarker"})
+_FINDING = re.compile(
+    r"associat\w*|predict\w*|correlat\w*|linked|went with|regardless|whatever the"
+    r"|determinant|identified|\bhigher\b|\blower\b|more likely|longer|only \d+ of",
+    re.IGNORECASE,
+)
+_REGULATOR = re.compile(
+    r"\bFDA\b|Food and Drug|\bEMA\b|\bagency\b|regulator", re.IGNORECASE
+)
+
+
+def sentence_topics(sentence: Sentence) -> frozenset[Topic]:
+    """Return the topics a sentence (with its table header) speaks of."""
+    text = f"{sentence.header} {sentence.text}"
+    return frozenset(
+        t for t, pattern in SENTENCE_TOPICS.items() if pattern.search(text)
+    )
+
+
+def is_design(text: str) -> bool:
+    """Return True when a sentence describes the design, not an outcome."""
+    if _STRONG_DESIGN.search(text):
+        return True
+    return bool(_WEAK_DESIGN.search(text)) and not _OUTCOME.search(text)
+
+
+def states_result(text: str) -> bool:
+    """Return True when a sentence states a number or a negative finding."""
+    return bool(_NUMBER.search(words_to_digits(text))) or bool(_NEGATIVE.search(text))
+
+
+def names_subtype(sentence: Sentence, subtypes: frozenset[str]) -> bool:
+    """Return True when the sentence names one of ``subtypes``.
+
+    Besides the lexicon's names, the distinctive words of a subtype's name all
+    appearing count: "synovial cell sarcoma" names synovial sarcoma.
+    """
+    if sentence.subtypes & subtypes:
+        return True
+    words = set(re.findall(r"[a-z]+", sentence.text.lower()))
+    return any(_distinctive(code) and _distinctive(code) <= words for code in subtypes)
+
+
+def _distinctive(code: str) -> frozenset[str]:
+    generic = {"sarcoma", "tumor", "tumour", "cell", "of", "and"}
+    return frozenset(
+        w for w in re.findall(r"[a-z]+", SUBTYPES[code][0].lower()) if w not in generic
+    )
+
+
+def answered_topics(
+    sentence: Sentence,
+    query: SynthesisQuery,
+    profile: Profile,
+    group_subtypes: frozenset[str] = frozenset(),
+) -> tuple[float, frozenset[Topic]] | None:
+    """Return a sentence's score and the asked topics it answers, or None."""
+    value = score(sentence, query, profile, group_subtypes)
+    if value is None:
+        return None
+    topics = set(sentence_topics(sentence) & set(query.topics))
+    _specific(sentence, topics, query, profile)
+    return value, frozenset(topics)
+
+
+def score(
+    sentence: Sentence,
+    query: SynthesisQuery,
+    profile: Profile,
+    group_subtypes: frozenset[str] = frozenset(),
+) -> float | None:
+    """Return how well a sentence answers the query's topics, or None if it does not.
+
+    The first topic the question asks about weighs most ("response rates" before
+    the survival figures that "results" also covers).
+
+    Args:
+        sentence: A sentence attributed to a trial the query asks about.
+        query: The question, read.
+        profile: The sentence's document.
+        group_subtypes: The subtypes the sentence's trial enrolled.
+    """
+    topics = set(sentence_topics(sentence) & set(query.topics))
+    if not topics or (topics != {"enrolment"} and is_design(sentence.text)):
+        return None
+    if _DESIGN_SECTION.search(sentence.chunk.section):
+        return None
+    if not _specific(sentence, topics, query, profile):
+        return None
+    needs_result = bool(topics - _SUMMARY_TOPICS)
+    if needs_result and not states_result(sentence.text):
+        return None
+    if query.excluded and sentence.subtypes and sentence.subtypes <= query.excluded:
+        return None
+    if query.subtypes and not _subtype_ok(
+        sentence, query.subtypes, profile, group_subtypes
+    ):
+        return None
+    value = sum(_weight(t, query) for t in topics) + (
+        0.5 if "%" in sentence.text else 0.0
+    )
+    value -= 1.0 if _CONCLUSION.search(sentence.text) else 0.0
+    return value - len(sentence.text) / 2000
+
+
+def _weight(topic: Topic, query: SynthesisQuery) -> float:
+    """Weigh what the question asks for by name above what 'results' implies."""
+    if topic in query.explicit:
+        return 1.5
+    return 1.0 if topic == query.topics[0] else 0.5
+
+
+def _specific(
+    sentence: Sentence, topics: set[Topic], query: SynthesisQuery, profile: Profile
+) -> bool:
+    """Drop the summary topics a sentence only brushes against.
+
+    An approval is a regulator's act (not "approved for melanoma" in passing);
+    a biomarker sentence states a finding about the markers the question names.
+    """
+    text = sentence.text
+    if "approval" in topics and not (
+        profile.kind == "regulatory" or _REGULATOR.search(text)
+    ):
+        topics.discard("approval")
+    if "biomarker" in topics:
+        named = not query.markers or any(
+            re.search(m, text, re.IGNORECASE) for m in query.markers
+        )
+        if not named or not _FINDING.search(text):
+            topics.discard("biomarker")
+    return bool(topics)
+
+
+def _subtype_ok(
+    sentence: Sentence,
+    subtypes: frozenset[str],
+    profile: Profile,
+    group_subtypes: frozenset[str],
+) -> bool:
+    if names_subtype(sentence, subtypes):
+        return True
+    if not sentence.own or sentence.subtypes:
+        return False  # a cited result, or a cohort of another subtype
+    enrolled = profile.subtypes or group_subtypes
+    # A trial of those subtypes only (or of one of them and one other) reports
+    # on them throughout.
+    if enrolled and enrolled <= subtypes:
+        return True
+    return bool(enrolled & subtypes) and len(enrolled) <= 2
