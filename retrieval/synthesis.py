@@ -31,7 +31,7 @@ from sarcolit.retrieval.synthesis_query import (
     SynthesisQuery,
     classes_of,
 )
-from sarcolit.retrieval.synthesis_select import answered_topics, sentence_topics
+from sarcolit.retrieval.synthesis_select import answered_topics
 from sarcolit.retrieval.synthesis_sources import (
     Line,
     Profile,
@@ -45,6 +45,8 @@ PER_DOCUMENT = 4
 """Most sentences taken from one document for one line."""
 PER_LINE = 8
 """Most sentences on one line."""
+_PRIMARY = {"trial": 0, "regulatory": 1, "article": 2}
+"""Reports of a trial read first: its papers, then regulators', then news."""
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -78,6 +80,9 @@ class Group:
         names = sorted(self.names | {t for t in self.trials if not t.startswith("NCT")})
         ncts = sorted(t for t in self.trials if t.startswith("NCT"))
         regimen = " + ".join(sorted(self.agents)) or ", ".join(sorted(self.classes))
+        targets = sorted({t for p in self.profiles for t in p.targets})
+        if targets and not self.agents:
+            regimen = f"{regimen} ({', '.join(targets)})"
         parts = [", ".join(names), regimen]
         if 0 < len(self.subtypes) <= 2:
             parts.append(", ".join(sorted(subtype_name(s) for s in self.subtypes)))
@@ -247,14 +252,15 @@ def _chosen(
             scored.append((found[0], found[1], profile, sentence))
     scored.sort(key=lambda s: (-s[0], s[3].position))
     picker = _Picker()
-    for topic in query.topics:
+    covered = [t for t in query.topics if t in query.explicit] or query.topics
+    for topic in covered:
         best = next(
             (s for s in scored if topic in s[1] and s not in picker.picked), None
         )
         if best is not None:
             picker.take(best)
     by_doc: dict[str, list[Scored]] = {}
-    for item in scored:
+    for item in sorted(scored, key=lambda s: _PRIMARY.get(s[2].kind, 3)):
         by_doc.setdefault(item[2].doc_id, []).append(item)
     for rank in range(PER_DOCUMENT):
         for items in by_doc.values():
@@ -276,7 +282,11 @@ def _on_topic(
     first = query.topics[0]
     if first in RESULTS:
         return True
-    return any(first in sentence_topics(s) for _, s in chosen)
+    for profile, sentence in chosen:
+        found = answered_topics(sentence, query, profile)
+        if found is not None and first in found[1]:
+            return True
+    return False
 
 
 def _group_lines(

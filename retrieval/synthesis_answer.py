@@ -25,6 +25,9 @@ from sarcolit.retrieval.index import Filters, HybridIndex
 from sarcolit.retrieval.synthesis import synthesize
 
 
+SAME = "The lines above answer this part too."
+
+
 def needs_planning(question: str, parts: Sequence[Part]) -> bool:
     """Return True when the plan is more than one single-fact question as asked."""
     if len(parts) != 1:
@@ -81,6 +84,7 @@ def join_parts(question: str, answered: Sequence[tuple[Part, Answer]]) -> Answer
     lines: list[str] = []
     notes: list[str] = []
     table: AnswerTable | None = None
+    shown: set[str] = set()
     for number, (part, answer) in enumerate(answered, start=1):
         heading = f"({number}) {part.asked}"
         sentences.append(AnswerSentence(text=heading, citations=()))
@@ -89,11 +93,17 @@ def join_parts(question: str, answered: Sequence[tuple[Part, Answer]]) -> Answer
         if answer.refused:
             lines.append(answer.answer)
             sentences.append(AnswerSentence(text=answer.answer, citations=()))
-        for sentence in answer.sentences:
-            cited = tuple(mapping[i] for i in sentence.citations)
-            sentences.append(sentence.model_copy(update={"citations": cited}))
-        for line in answer.answer.splitlines() if not answer.refused else []:
-            lines.append(_remark(line, mapping))
+        blocks = _blocks(answer)
+        fresh = [(b, t) for b, t in blocks if _remark(t, mapping) not in shown]
+        for block, text in fresh:
+            for sentence in block:
+                cited = tuple(mapping[i] for i in sentence.citations)
+                sentences.append(sentence.model_copy(update={"citations": cited}))
+            lines.append(_remark(text, mapping))
+            shown.add(lines[-1])
+        if blocks and not fresh:
+            lines.append(SAME)
+            sentences.append(AnswerSentence(text=SAME, citations=()))
         table = table or _table(answer.table, mapping)
         notes.extend(n for n in answer.notes if n not in notes)
     return Answer(
@@ -105,6 +115,16 @@ def join_parts(question: str, answered: Sequence[tuple[Part, Answer]]) -> Answer
         notes=tuple(notes),
         table=table,
     )
+
+
+def _blocks(answer: Answer) -> list[tuple[list[AnswerSentence], str]]:
+    """Return an answer's lines with the sentences each holds."""
+    if answer.refused:
+        return []
+    texts = answer.answer.splitlines()
+    if len(texts) == len(answer.sentences):
+        return [([s], t) for s, t in zip(answer.sentences, texts, strict=True)]
+    return [(list(answer.sentences), answer.answer)]
 
 
 def _remark(line: str, mapping: dict[int, int]) -> str:

@@ -52,7 +52,7 @@ _NEGATIVE = re.compile(
 _STRONG_DESIGN = re.compile(
     r"\b(?:was|were) (?:considered|deemed)\b|would be (?:called|declared|considered)"
     r"|was to be declared|\bif (?:at least|the rate|\d)|design required|\bwill be\b"
-    r"|^\s*(?:methods?|background|purpose|objectives?|design|interventions?|rationale"
+    r"|^\s*(?:abbreviations?|methods?|background|purpose|objectives?|design|interventions?|rationale"
     r"|main outcomes?|patients and methods|eligib\w*|importance|introduction)\b",
     re.IGNORECASE,
 )
@@ -69,8 +69,10 @@ _WEAK_DESIGN = re.compile(
     re.IGNORECASE,
 )
 _OUTCOME = re.compile(
-    r"\b(?:had|has|responded|achieved|reached|occurred|showed|gave|produced|yielded"
-    r"|was \d|were \d|lasted|met|improved|rose|did not|no patient|observed)\b",
+    r"\b(?:responded|achieved|reached|occurred|showed|gave|produced|yielded|lasted|met"
+    r"|improved|rose|observed|did not|no patient)\b|\b(?:was|were) \d|\d%"
+    r"|\bhad (?:an? )?(?:objective|overall|partial|complete|confirmed|stable|grade"
+    r"|treatment|serious)",
     re.IGNORECASE,
 )
 _CONCLUSION = re.compile(
@@ -83,17 +85,29 @@ _FINDING = re.compile(
     r"|determinant|identified|\bhigher\b|\blower\b|more likely|longer|only \d+ of",
     re.IGNORECASE,
 )
+_ACT = re.compile(r"\b(?:granted|approved|approval)\b", re.IGNORECASE)
 _REGULATOR = re.compile(
     r"\bFDA\b|Food and Drug|\bEMA\b|\bagency\b|regulator", re.IGNORECASE
+)
+
+
+# How long responses lasted is the duration of response, not the response rate.
+_DURATION = re.compile(
+    r"duration of (?:the )?responses?|response duration|responses? (?:lasted|persisted"
+    r"|continued|(?:were )?(?:still )?ongoing)|time to response|responses took",
+    re.IGNORECASE,
 )
 
 
 def sentence_topics(sentence: Sentence) -> frozenset[Topic]:
     """Return the topics a sentence (with its table header) speaks of."""
     text = f"{sentence.header} {sentence.text}"
-    return frozenset(
-        t for t, pattern in SENTENCE_TOPICS.items() if pattern.search(text)
-    )
+    found = {t for t, pattern in SENTENCE_TOPICS.items() if pattern.search(text)}
+    if "response" in found and not SENTENCE_TOPICS["response"].search(
+        _DURATION.sub(" ", text)
+    ):
+        found.discard("response")
+    return frozenset(found)
 
 
 def is_design(text: str) -> bool:
@@ -105,7 +119,8 @@ def is_design(text: str) -> bool:
 
 def states_result(text: str) -> bool:
     """Return True when a sentence states a number or a negative finding."""
-    return bool(_NUMBER.search(words_to_digits(text))) or bool(_NEGATIVE.search(text))
+    digits = words_to_digits(text, keep_one=True)
+    return bool(_NUMBER.search(digits)) or bool(_NEGATIVE.search(text))
 
 
 def names_subtype(sentence: Sentence, subtypes: frozenset[str]) -> bool:
@@ -183,9 +198,11 @@ def score(
 
 
 def _weight(topic: Topic, query: SynthesisQuery) -> float:
-    """Weigh what the question asks for by name above what 'results' implies."""
+    """Weigh what the question asks for by name far above what 'results' implies."""
     if topic in query.explicit:
         return 1.5
+    if query.explicit:
+        return 0.1
     return 1.0 if topic == query.topics[0] else 0.5
 
 
@@ -198,9 +215,8 @@ def _specific(
     a biomarker sentence states a finding about the markers the question names.
     """
     text = sentence.text
-    if "approval" in topics and not (
-        profile.kind == "regulatory" or _REGULATOR.search(text)
-    ):
+    regulator = profile.kind == "regulatory" or _REGULATOR.search(text)
+    if "approval" in topics and not (regulator and _ACT.search(text)):
         topics.discard("approval")
     if "biomarker" in topics:
         named = not query.markers or any(

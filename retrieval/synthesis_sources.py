@@ -92,6 +92,9 @@ _NOT_TRIAL_NAMES = frozenset(
         "CONCLUSION",
     ]
 )
+# Antigens that name a cell therapy when it has no drug name (the vocabulary
+# issue brings a list of targets; until then these are read here).
+_TARGET = re.compile(r"\b(?:HER2|NY-ESO-1|MAGE-A4|B7-H3|GD2|PRAME|CD19)\b")
 _WITH_OR_WITHOUT = re.compile(
     r"with or without|\balone or\b|\+/-|±|\bversus\b|\bvs\b|randomi[sz]ed",
     re.IGNORECASE,
@@ -111,6 +114,8 @@ class Profile:
     trials: frozenset[str]
     names: frozenset[str]
     opening: str
+    targets: tuple[str, ...]
+    """Antigens the title names ('HER2'), which tell cell therapies apart."""
     multi: bool
     arms: bool
     """The report has a monotherapy arm beside a combination ('with or without')."""
@@ -148,6 +153,12 @@ def trial_names(opening: str) -> frozenset[str]:
         if name.upper() not in _NOT_TRIAL_NAMES and not name.upper().startswith("NCT"):
             found.add(name)
     return frozenset(found)
+
+
+def _family(opening: str) -> frozenset[str]:
+    """Return the subtypes a title names as a family ('bone sarcomas'), if only it."""
+    title = opening[:300]
+    return frozenset() if "soft" in title.lower() else family_subtypes(title)
 
 
 def _union(tags: Sequence[Tags], field: str) -> frozenset[str]:
@@ -188,6 +199,7 @@ def _profile(info: DocInfo, chunks: Sequence[Chunk]) -> Profile:
         trials=trials,
         names=frozenset() if multi else trial_names(opening),
         opening=opening,
+        targets=tuple(dict.fromkeys(_TARGET.findall(opening[:300]))),
         multi=multi,
         arms=bool(_WITH_OR_WITHOUT.search(opening[:400])),
     )
@@ -235,14 +247,16 @@ def _sentences(profile: Profile, chunks: Sequence[Chunk]) -> list[Sentence]:
                     trials | profile.trials,
                 )
                 before = (frozenset(), frozenset(), frozenset(), INHERIT_STEPS)
-            elif named or trials or classes:
+            elif named or classes:
                 agents = named
                 before = (named, classes, trials, 0)
             else:
-                agents, classes, trials, steps = before
-                before = (agents, classes, trials, steps + 1)
+                # Names only a trial, or nothing: the regimen of the sentences before.
+                agents, inherited, was, steps = before
                 if steps >= INHERIT_STEPS:
-                    agents, classes, trials = frozenset(), frozenset(), frozenset()
+                    agents, inherited, was = frozenset(), frozenset(), frozenset()
+                classes, trials = inherited, trials or was
+                before = (agents, classes, trials, steps + 1)
             found.append(
                 Sentence(
                     chunk=chunk,
