@@ -172,6 +172,11 @@ class AnswerSentence(_Frozen):
     text: str
     citations: tuple[int, ...] = Field(description="Ids of the supporting citations.")
     answerer: Literal["extractive", "llm"] = "extractive"
+    label: str = Field(
+        default="",
+        description="The trial, arm or cohort a synthesis line is about; the "
+        "text starts with it.",
+    )
 
 
 class Dropped(_Frozen):

@@ -335,6 +335,12 @@ def _cite(sentence: Sentence, title: str, n: int) -> Citation:
     return cite(hit, sentence.start, sentence.end, n)
 
 
+def _shown(sentence: Sentence) -> str:
+    """Return a sentence as a line shows it; a table row with its columns."""
+    text = " ".join(sentence.text.split())
+    return f"{text} (columns: {sentence.header})" if sentence.header else text
+
+
 def compose(question: str, lines: Sequence[Line], notes: Sequence[str] = ()) -> Answer:
     """Return the answer: one cited line per trial (or report)."""
     citations: list[Citation] = []
@@ -355,14 +361,14 @@ def compose(question: str, lines: Sequence[Line], notes: Sequence[str] = ()) -> 
                 ids[key] = len(ids) + 1
                 citations.append(_cite(sentence, profile.title, ids[key]))
             numbers.append(ids[key])
-            pieces.append(f"{' '.join(sentence.text.split())} [{ids[key]}]")
+            pieces.append(f"{_shown(sentence)} [{ids[key]}]")
         text = " ".join(pieces)
         rendered.append(text)
-        clean = " ".join(
-            [f"{line.label}:", *(" ".join(s.text.split()) for _, s in line.sentences)]
-        )
+        clean = " ".join([f"{line.label}:", *(_shown(s) for _, s in line.sentences)])
         sentences.append(
-            AnswerSentence(text=clean, citations=tuple(dict.fromkeys(numbers)))
+            AnswerSentence(
+                text=clean, citations=tuple(dict.fromkeys(numbers)), label=line.label
+            )
         )
     return Answer(
         question=question,
@@ -406,7 +412,8 @@ def synthesize(
     trials = len({line.label.split(" — ")[0] for line in lines})
     documents = len({p.doc_id for line in lines for p, _ in line.sentences})
     plural = "s" * (trials != 1)
-    note = f"Synthesis of {trials} trial{plural} from {documents} documents."
+    reports = "s" * (documents != 1)
+    note = f"Synthesis of {trials} trial{plural} from {documents} document{reports}."
     answer = compose(question, lines, [note])
     table = build_table(answer, lines, query, records)
     return answer.model_copy(update={"table": table}) if table is not None else answer

@@ -24,7 +24,6 @@ from sarcolit.retrieval.conversation import Part
 from sarcolit.retrieval.index import Filters, HybridIndex
 from sarcolit.retrieval.synthesis import synthesize
 
-
 SAME = "The lines above answer this part too."
 
 

@@ -59,6 +59,9 @@ _UMBRELLAS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
         (r"vegfr?(?: receptor)?[- ]?(?:tki|tyrosine|inhibitor)\w*", frozenset({"TKI"})),
         (r"anti-?angiogenic", frozenset({"TKI"})),
         (r"\bpd-?l1 (?:antibod|inhibitor|blockade)\w*", frozenset({"anti-PD-L1"})),
+        # "PD-1 and CTLA-4 blockade": a target sharing the next target's noun.
+        (r"\bpd-?l1(?=\s*(?:and|or|plus|/|\+)\s)", frozenset({"anti-PD-L1"})),
+        (r"\bpd-?1(?=\s*(?:and|or|plus|/|\+)\s)", frozenset({"anti-PD-1"})),
         (r"\bpd-?1 (?:antibod|inhibitor|blockade)\w*", frozenset({"anti-PD-1"})),
         (
             r"\bctla-?4\b(?: (?:antibod|inhibitor|blockade)\w*)?",

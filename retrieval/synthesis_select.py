@@ -34,7 +34,8 @@ _SENTENCE_WORDS: dict[Topic, str] = {
     "biomarker": r"biomarker|associated|predict\w*|correlat\w*|went with|linked"
     r"|pd-?l1|cd8|cd20|b[- ]cells?|b lineage|\btls\b|tertiary lymphoid|\btmb\b"
     r"|signature|infiltrat\w*|expression",
-    "target": r"\btarget\w*|directed (?:against|at)|recogni[sz]\w*|antigen",
+    "target": r"\btarget(?:s|ing|ed)?\b(?! dose)|directed (?:against|at)"
+    r"|recogni[sz]\w*|\bantigen",
 }
 SENTENCE_TOPICS: dict[Topic, re.Pattern[str]] = {
     topic: re.compile(pattern, re.IGNORECASE)
@@ -175,7 +176,9 @@ def score(
         group_subtypes: The subtypes the sentence's trial enrolled.
     """
     topics = set(sentence_topics(sentence) & set(query.topics))
-    if not topics or (topics != {"enrolment"} and is_design(sentence.text)):
+    if not topics or sentence.is_header:
+        return None
+    if topics != {"enrolment"} and is_design(sentence.text):
         return None
     if _DESIGN_SECTION.search(sentence.chunk.section):
         return None

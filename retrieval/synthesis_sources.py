@@ -138,6 +138,8 @@ class Sentence:
     subtypes: frozenset[str]
     header: str = ""
     """The header row of the table the sentence is a row of ('' otherwise)."""
+    is_header: bool = False
+    """The sentence is a table's header row: column names, no values."""
     own: bool = True
     """True when it reports its document's own trial (not a regimen it cites)."""
 
@@ -268,7 +270,8 @@ def _sentences(profile: Profile, chunks: Sequence[Chunk]) -> list[Sentence]:
                     classes=classes,
                     trials=trials,
                     subtypes=frozenset(tags.subtypes),
-                    header=header if "|" in text else "",
+                    header=header if "|" in text and header != text else "",
+                    is_header="|" in text and header == text,
                     own=own,
                 )
             )

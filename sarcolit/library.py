@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from sarcolit.core.errors import BackendUnavailable, ConfigError
-from sarcolit.core.llm import chat_model
+from sarcolit.core.llm import chat_model, is_bundled
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
 from sarcolit.core.settings import Settings
 from sarcolit.core.store import chroma_client
@@ -72,6 +72,10 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from sentence_transformers import SentenceTransformer
 
+BUNDLED_NOTE = (
+    "The bundled 270M model is not offered in the web app (its sentences rarely "
+    "pass verification): extractive answer shown. Use an openai: or ollama: model."
+)
 Answerer = Literal["auto", "extractive", "llm"]
 """``auto``: the LLM when one is configured and reachable, else extractive."""
 EvalProgress = Callable[[int, int], None]
@@ -207,6 +211,18 @@ class Library:
                 raise
             spec = self.settings.llm.spec
             return None, f"LLM unavailable ({spec}: {exc}); extractive answer shown"
+
+    def web_answerer(self) -> tuple[Answerer, str]:
+        """Return the answerer the web app offers, and a note when it is not the LLM.
+
+        The bundled Gemma 3 270M model rarely writes a sentence that passes
+        verification, so the web app does not offer it: with ``local:`` (no
+        file) it answers extractively and says so. ``openai:`` and ``ollama:``
+        models, or a larger local file, are offered as configured.
+        """
+        if is_bundled(self.settings.llm.spec):
+            return "extractive", BUNDLED_NOTE
+        return "auto", ""
 
     # -- documents ----------------------------------------------------------
 
