@@ -14,13 +14,13 @@ class ConfigError(SarcolitError):
 
 
 class IngestError(SarcolitError):
-    """A file could not be read into a document."""
+    """A file could not be read into a document; ``reason`` is one line."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
-        """Remember the file and the reason."""
+        """Remember the file and the reason (line breaks folded into spaces)."""
         self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        self.reason = " ".join(reason.split())
+        super().__init__(f"{self.path}: {self.reason}")
 
 
 class ExtractionError(SarcolitError):

@@ -6,9 +6,9 @@ document's normalised text, which is computed once at ingest.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 DocKind = Literal["review", "trial", "regulatory", "table", "article", "unknown"]
 """review: many trials; trial: a single-trial report; regulatory: an approval or
@@ -275,21 +275,20 @@ from pydantic import ValidationInfo  # noqa: E402
 EVIDENCE_TEXTS = "texts"
 """Validation-context key: a mapping of doc_id to normalised text."""
 
-AgentClass = Literal[
-    "anti-PD-1",
-    "anti-PD-L1",
-    "anti-CTLA-4",
-    "chemotherapy",
-    "TKI/anti-angiogenic",
-    "TCR-T",
-    "CAR-T",
-    "TIL",
-    "oncolytic virus",
-    "vaccine",
-    "cytokine",
-    "IDO inhibitor",
-    "other",
-]
+
+def _known_class(name: str) -> str:
+    # Imported here: the vocabulary module itself imports this one.
+    from sarcolit.core.vocabulary import is_known_class
+
+    if not is_known_class(name):
+        raise ValueError(
+            f"unknown agent class {name!r}; add it under [classes] in the vocabulary"
+        )
+    return name
+
+
+AgentClass = Annotated[str, AfterValidator(_known_class)]
+"""An agent class of the vocabulary ('anti-PD-1', 'VEGFR TKI', 'TCR-T' ...)."""
 PhaseName = Literal["I", "I/II", "II", "III", "pilot"]
 DesignName = Literal[
     "single-arm", "randomised", "non-comparative", "retrospective/real-world", "basket"
@@ -372,7 +371,9 @@ class Intervention(_Frozen):
 
     name: str = Field(description="Canonical agent name, e.g. 'pembrolizumab'.")
     agent_class: AgentClass | None = Field(
-        default=None, description="Class of the agent, e.g. 'anti-PD-1', 'TCR-T'."
+        default=None,
+        description="Class of the agent in the vocabulary, e.g. 'anti-PD-1', "
+        "'VEGFR TKI', 'TCR-T'.",
     )
     evidence: Evidence = Field(description="Where the agent is named.")
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from sarcolit.core.errors import ConfigError
 
 
 class _Section(BaseModel):
@@ -29,12 +32,28 @@ class StoreSettings(_Section):
         description="http://HOST:PORT of a Chroma server; unset: the embedded store.",
     )
     collection: str = Field(default="sarcolit", description="Chroma collection prefix.")
+    refresh_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often (seconds) a running library compares the store's "
+        "documents with its index, to pick up what other processes ingested.",
+    )
 
 
 class IngestSettings(_Section):
     """How documents are read and chunked."""
 
     max_bytes: int = Field(default=50_000_000, gt=0, description="Largest file read.")
+    max_chars: int = Field(
+        default=1_000_000,
+        gt=0,
+        description="Longest text ingested, in characters after normalisation; "
+        "1,000,000 is about 1,750 chunks, 1.5 minutes of embedding on 2 idle cores.",
+    )
+    follow_links: bool = Field(
+        default=False,
+        description="Read symbolic links inside a folder that point outside it.",
+    )
     chunk_tokens: int = Field(
         default=200, gt=16, description="Token budget of one chunk (MiniLM reads 256)."
     )
@@ -123,6 +142,11 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
+    vocabulary: Path | None = Field(
+        default=None,
+        description="A TOML file that extends or overrides the bundled vocabulary "
+        "(agents, classes, subtypes, trials, endpoints); see the README.",
+    )
     store: StoreSettings = StoreSettings()
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
@@ -141,3 +165,23 @@ class Settings(BaseSettings):
         """Read init arguments, then the environment, then ``sarcolit.toml``."""
         toml = TomlConfigSettingsSource(settings_cls, toml_file="sarcolit.toml")
         return (init_settings, env_settings, toml)
+
+
+def load_settings() -> Settings:
+    """Read ``SARCOLIT_*`` variables and ``sarcolit.toml`` into one ``Settings``.
+
+    Raises:
+        ConfigError: a value is malformed (one line naming the setting).
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(
+            f"bad setting ({problems}); fix the SARCOLIT_* variable "
+            "(nested with __, e.g. SARCOLIT_INGEST__MAX_BYTES) or sarcolit.toml"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"sarcolit.toml is not valid TOML ({exc})") from exc

@@ -1,4 +1,7 @@
-"""Citation-accuracy and extraction evals: gold sets, scorers, runs and reports."""
+"""Citation-accuracy and extraction evals: gold sets, scorers, runs and reports.
+
+Other packages use what this module exports, never its submodules.
+"""
 
 from sarcolit.evals.extraction_run import ExtractionRun, run_extraction_eval
 from sarcolit.evals.gold import (
@@ -15,6 +18,8 @@ from sarcolit.evals.gold import (
 from sarcolit.evals.qa_run import QARun, run_qa_eval
 from sarcolit.evals.report import write_comparison
 from sarcolit.evals.runs import (
+    ITEMS,
+    RESULTS,
     RunDiff,
     RunResults,
     check_gates,
@@ -32,7 +37,9 @@ from sarcolit.evals.synthesis_run import SynthesisRun, run_synthesis_eval
 
 __all__ = [
     "EXTRACTION_GOLD",
+    "ITEMS",
     "QA_GOLD",
+    "RESULTS",
     "SYNTHESIS_GOLD",
     "ExtractionGoldRow",
     "ExtractionRun",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sarcolit.core.errors import SarcolitError
 from sarcolit.core.models import Document, TrialRecord
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.evals.extraction_scores import (
     FieldCounts,
     arm_fields,
@@ -67,7 +68,9 @@ def _ratio(found: int, total: int) -> float | None:
     return found / total if total else None
 
 
-def score_record(row: ExtractionGoldRow, record: TrialRecord | None) -> ExtractionItem:
+def score_record(
+    row: ExtractionGoldRow, record: TrialRecord | None, vocab: Vocabulary
+) -> ExtractionItem:
     """Score one gold row against its matched record (None when unmatched)."""
     if record is None:
         counts = missing_fields(row.fields)
@@ -81,8 +84,10 @@ def score_record(row: ExtractionGoldRow, record: TrialRecord | None) -> Extracti
         )
     else:
         counts = compare_fields(row.fields, record_fields(record))
-        arms_found, arms = compare_groups(row.arms, arm_fields(record))
-        cohorts_found, cohorts = compare_groups(row.cohorts, cohort_fields(record))
+        arms_found, arms = compare_groups(row.arms, arm_fields(record, vocab), vocab)
+        cohorts_found, cohorts = compare_groups(
+            row.cohorts, cohort_fields(record, vocab), vocab
+        )
     scores: Scores = {
         "matched": float(record is not None),
         "field_recall": counts.recall(),
@@ -209,6 +214,7 @@ def run_extraction_eval(
     out_dir: Path,
     settings: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> ExtractionRun:
     """Extract every gold document once, score the records, and write a run directory.
 
@@ -219,7 +225,10 @@ def run_extraction_eval(
         out_dir: The run directory to write (created if missing).
         settings: What was run (gold file, extractor), recorded in the results.
         progress: Called with (done, total) after each document.
+        vocabulary: Resolves agent, class and subtype names of gold and
+            predictions alike (default: the bundled vocabulary).
     """
+    vocab = vocabulary or default_vocabulary()
     documents = _documents(gold, corpus)
     refs = list(dict.fromkeys(row.doc for row in gold))
     items: list[ExtractionItem] = []
@@ -228,9 +237,10 @@ def run_extraction_eval(
         records = list(extract(documents[ref]))
         predicted.extend(records)
         rows = [row for row in gold if row.doc == ref]
-        pairs = match_records(rows, records)
+        pairs = match_records(rows, records, vocab)
         for g, row in enumerate(rows):
-            items.append(score_record(row, records[pairs[g]] if g in pairs else None))
+            record = records[pairs[g]] if g in pairs else None
+            items.append(score_record(row, record, vocab))
         if progress is not None:
             progress(done, len(refs))
     by_id = {doc.id: doc for doc in documents.values()}

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from sarcolit.core.models import CountValue, Document, EndpointValue, TrialRecord
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.evals.gold import ExtractionGoldRow, FieldValue, GoldGroup
-from sarcolit.extraction.lexicon import find_agents, find_subtypes
+from sarcolit.extraction import evidence_problem
 
 ABS_TOLERANCE = 0.05
 REL_TOLERANCE = 0.01
@@ -132,21 +133,36 @@ def _alnum(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
-def canonical_agents(names: Iterable[str]) -> frozenset[str]:
-    """Return agent names with synonyms resolved ('lete-cel' -> its INN)."""
-    found = set()
-    for name in names:
-        agents = find_agents(name)
-        found.add(agents[0].value.casefold() if agents else name.strip().casefold())
-    return frozenset(found)
+def canonical_agent(name: str, vocab: Vocabulary) -> str:
+    """Return the vocabulary's name for an agent or a class mention, casefolded.
+
+    'lete-cel' gives its INN; 'PD-1 inhibitor' and 'anti-PD-1' give one class.
+    """
+    agents = vocab.find_agents(name)
+    if agents:
+        return agents[0].value.casefold()
+    named = vocab.canonical_class(name)
+    return f"class:{named}".casefold() if named else name.strip().casefold()
 
 
-def group_key(name: str) -> str:
-    """Return what identifies an arm or cohort name: its agents or its subtype."""
-    agents = find_agents(name)
+def canonical_agents(names: Iterable[str], vocab: Vocabulary) -> frozenset[str]:
+    """Return agent names with synonyms resolved (see :func:`canonical_agent`)."""
+    return frozenset(canonical_agent(name, vocab) for name in names)
+
+
+def group_key(name: str, vocab: Vocabulary) -> str:
+    """Return what identifies an arm or cohort name: its agents or its subtypes.
+
+    Subtypes are resolved to their codes, so 'synovial sarcoma', 'SS' and a
+    record's cohort of subtype 'SS' have one key.
+    """
+    agents = vocab.find_agents(name)
     if agents:
         return "+".join(sorted({a.value.casefold() for a in agents}))
-    subtypes = {s.value.casefold() for s in find_subtypes(name)}
+    code = vocab.canonical_subtype(name)
+    if code is not None:
+        return code.casefold()
+    subtypes = {s.value.casefold() for s in vocab.find_subtypes(name)}
     if subtypes:
         return "+".join(sorted(subtypes))
     return _alnum(name)
@@ -160,7 +176,7 @@ def _find_group(key: str, predicted: Mapping[str, Fields]) -> Fields | None:
     return near[0] if len(near) == 1 else None
 
 
-def key_tier(gold: ExtractionGoldRow, record: TrialRecord) -> int:
+def key_tier(gold: ExtractionGoldRow, record: TrialRecord, vocab: Vocabulary) -> int:
     """Return how strongly a record matches a gold row's keys (0: no match).
 
     3: same NCT id; 2: same trial name; 1: the same set of interventions, or the
@@ -175,15 +191,17 @@ def key_tier(gold: ExtractionGoldRow, record: TrialRecord) -> int:
     if wanted and any(wanted in n or (n and n in wanted) for n in names):
         return 2
     if keys.interventions:
-        gold_agents = canonical_agents(keys.interventions)
-        agents = canonical_agents(i.name for i in record.interventions)
+        gold_agents = canonical_agents(keys.interventions, vocab)
+        agents = canonical_agents((i.name for i in record.interventions), vocab)
         if gold_agents and gold_agents <= agents:
             return 1
     return 0
 
 
 def match_records(
-    gold: Sequence[ExtractionGoldRow], predicted: Sequence[TrialRecord]
+    gold: Sequence[ExtractionGoldRow],
+    predicted: Sequence[TrialRecord],
+    vocab: Vocabulary,
 ) -> dict[int, int]:
     """Pair gold rows with predicted records one to one; return {gold: predicted}.
 
@@ -193,12 +211,12 @@ def match_records(
     candidates = []
     for g, row in enumerate(gold):
         for p, record in enumerate(predicted):
-            tier = key_tier(row, record)
+            tier = key_tier(row, record, vocab)
             if tier:
                 agree = compare_fields(row.fields, record_fields(record)).tp
-                exact = canonical_agents(row.keys.interventions) == canonical_agents(
-                    i.name for i in record.interventions
-                )
+                exact = canonical_agents(
+                    row.keys.interventions, vocab
+                ) == canonical_agents((i.name for i in record.interventions), vocab)
                 candidates.append(((tier, agree, exact), g, p))
     pairs: dict[int, int] = {}
     used: set[int] = set()
@@ -210,12 +228,12 @@ def match_records(
 
 
 def compare_groups(
-    gold: Sequence[GoldGroup], predicted: Mapping[str, Fields]
+    gold: Sequence[GoldGroup], predicted: Mapping[str, Fields], vocab: Vocabulary
 ) -> tuple[int, FieldCounts]:
     """Match gold arms or cohorts to predicted ones by key; return (found, counts)."""
     found, counts = 0, FieldCounts()
     for group in gold:
-        fields = _find_group(group_key(group.name), predicted)
+        fields = _find_group(group_key(group.name, vocab), predicted)
         if fields is None:
             counts += _named(group, missing_fields(group.fields))
             continue
@@ -233,15 +251,17 @@ def _named(group: GoldGroup, counts: FieldCounts) -> FieldCounts:
     )
 
 
-def arm_fields(record: TrialRecord) -> dict[str, Fields]:
+def arm_fields(record: TrialRecord, vocab: Vocabulary) -> dict[str, Fields]:
     """Return each predicted arm's fields, keyed by :func:`group_key`."""
-    return {group_key(a.name): _values(a.counts, a.endpoints) for a in record.arms}
+    return {
+        group_key(a.name, vocab): _values(a.counts, a.endpoints) for a in record.arms
+    }
 
 
-def cohort_fields(record: TrialRecord) -> dict[str, Fields]:
+def cohort_fields(record: TrialRecord, vocab: Vocabulary) -> dict[str, Fields]:
     """Return each predicted cohort's fields, keyed by :func:`group_key`."""
     return {
-        group_key(c.subtype or c.name): _values(c.counts, c.endpoints)
+        group_key(c.subtype or c.name, vocab): _values(c.counts, c.endpoints)
         for c in record.cohorts
     }
 
@@ -257,13 +277,10 @@ def grounding(
     records: Sequence[TrialRecord], documents: Mapping[str, Document]
 ) -> tuple[int, int]:
     """Return (grounded, total) evidence quotes: grounded ones equal the doc text."""
-    grounded = total = 0
-    for record in records:
-        for evidence in record.evidence():
-            total += 1
-            doc = documents.get(evidence.doc_id)
-            if doc is not None and doc.quote(evidence.start, evidence.end) == (
-                evidence.quote
-            ):
-                grounded += 1
-    return grounded, total
+    texts = {doc_id: doc.text for doc_id, doc in documents.items()}
+    problems = [
+        evidence_problem(evidence, texts)
+        for record in records
+        for evidence in record.evidence()
+    ]
+    return sum(1 for p in problems if not p), len(problems)

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sarcolit.core.errors import GoldFileError, IngestError
 from sarcolit.core.models import Document, Quote
-from sarcolit.ingest.normalize import normalize
-from sarcolit.ingest.readers import READERS, read_document
+from sarcolit.ingest import expand_paths, normalize, read_document
 
 GOLD_DIR = Path(__file__).parent / "gold"
 QA_GOLD = GOLD_DIR / "qa.jsonl"
@@ -293,13 +292,10 @@ def load_corpus(root: Path, *, max_bytes: int) -> dict[str, Document]:
     """
     if not root.is_dir():
         raise IngestError(root, "the corpus folder does not exist; pass --corpus DIR")
-    corpus = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        hidden = any(part.startswith(".") for part in relative.parts)
-        if path.is_file() and not hidden and path.suffix.lower() in READERS:
-            corpus[relative.as_posix()] = read_document(path, max_bytes=max_bytes)
-    return corpus
+    return {
+        path.relative_to(root).as_posix(): read_document(path, max_bytes=max_bytes)
+        for path in expand_paths([root])
+    }
 
 
 def corpus_of(documents: Sequence[Document]) -> dict[str, Document]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from sarcolit.ingest.normalize import normalize
-from sarcolit.ingest.numbers import words_to_digits
+from sarcolit.core.text import STOPWORDS, strip_citation_markers, words_to_digits
+from sarcolit.ingest import normalize
 
-_CITATION_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _PERCENT_WORD = re.compile(r"\s*\b(?:per\s?cent|percent)\b")
 _SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)\s+%")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -21,23 +20,18 @@ _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z][a-z0-9]*")
 
-_STOPWORD_TEXT = """
-    a about above after again against all also although among an and any are as at
-    be because been before being below between both but by can could did do does
-    doing down during each either even few for from further had has have having he
-    her here hers him his how however i if in into is it its itself just may might
-    more most much must my neither no nor not now of off on once only or other our
-    out over own per same she should so some such than that the their them then there
-    these they this those through thus to too under until up upon us very via was we
-    were what when where whereas which while who whom whose why will with within
-    without would yet you your
+# Not key terms either: hedges and connectives, which search does not drop
+# (they change BM25's document lengths, and its ranks), and words every answer
+# and passage of this field shares.
+_REPORT_WORDS = """
+    although among either even however may might much must neither per thus upon
+    us via whereas whose within without yet
 
-    reported report reports showed shown show shows demonstrated achieved achieving
-    yielded observed exhibited including compared patient patients trial trials
-    study studies cohort cohorts rate rates respectively overall approximately nearly
-    about only among versus using used
+    report reports show shows demonstrated achieved achieving yielded observed
+    exhibited including compared cohort cohorts rate rates respectively overall
+    approximately nearly versus using used
 """
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_NOT_KEY_TERMS = STOPWORDS | frozenset(_REPORT_WORDS.split())
 
 
 def _strip_zeros(match: re.Match[str]) -> str:
@@ -54,7 +48,7 @@ def canonical(text: str) -> str:
     ("80.0" -> "80"), and collapses whitespace.
     """
     text = normalize(text).lower()
-    text = _CITATION_MARKER.sub("", text)
+    text = strip_citation_markers(text)
     text = words_to_digits(text)
     text = _PERCENT_WORD.sub("%", text)
     text = _SPACE_BEFORE_PERCENT.sub("%", text)
@@ -90,7 +84,7 @@ def _stem(word: str) -> str:
 def key_terms(text: str) -> frozenset[str]:
     """Return the stems of the content words of ``text`` (no stopwords, >= 3 chars)."""
     words = _WORD.findall(canonical(text))
-    return frozenset(_stem(w) for w in words if len(w) >= 3 and w not in _STOPWORDS)
+    return frozenset(_stem(w) for w in words if len(w) >= 3 and w not in _NOT_KEY_TERMS)
 
 
 def lexically_supported(sentence: str, passage: str) -> bool:

@@ -1,4 +1,7 @@
-"""Trial-record extraction: rule-based by default, LLM-assisted on request, in batch."""
+"""Trial-record extraction: rule-based by default, LLM-assisted on request, in batch.
+
+Other packages use what this module exports, never its submodules.
+"""
 
 from sarcolit.extraction.batch import (
     BatchReport,
@@ -7,9 +10,10 @@ from sarcolit.extraction.batch import (
     run_batch,
     run_documents,
 )
+from sarcolit.extraction.export import rows as csv_rows
 from sarcolit.extraction.export import write_csv
 from sarcolit.extraction.extract import DocumentResult, extract_document
-from sarcolit.extraction.grounding import ground
+from sarcolit.extraction.grounding import evidence_problem, ground
 from sarcolit.extraction.merge import merge_records
 from sarcolit.extraction.rules import extract_rules
 
@@ -18,6 +22,8 @@ __all__ = [
     "DocumentResult",
     "Failure",
     "Progress",
+    "csv_rows",
+    "evidence_problem",
     "extract_document",
     "extract_rules",
     "ground",

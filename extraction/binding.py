@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from sarcolit.core.models import EndpointName, Level
+from sarcolit.core.vocabulary import Mention, Vocabulary
 from sarcolit.extraction.facts import Sentence
-from sarcolit.extraction.lexicon import Mention
 from sarcolit.extraction.values import (
+    NO_ENDPOINT,
     Keyword,
     Number,
     Timepoint,
@@ -39,7 +40,6 @@ _NOT_A_GROUP = re.compile(r"(?i)^(?:both|all|each|an?|overall|trial|study|phase)
 _TRIAL_WORDS = re.compile(r"(?i)\b(?:trial|study|phase)\b")
 _ARM_WORDS = re.compile(r"(?i)\b(?:alone|monotherapy|arm|group)\b")
 _CLAUSE_END = re.compile(r"[,.;)]")
-UMBRELLAS = frozenset({"STS", "bone sarcoma"})
 _TRIAL_LEAD = re.compile(
     r"(?i)\b(?:advanced|metastatic|unresectable|trial|study|trial of|study of)"
     r"\s+(?:\w+\s+)?$"
@@ -76,55 +76,56 @@ class Scope:
     agents: frozenset[str]
     trial_subtypes: frozenset[str]
     first_results: bool
+    vocab: Vocabulary
 
 
-_PERCENT_ENDPOINTS: dict[str, EndpointName] = {
-    "ORR": "ORR", "DCR": "DCR", "CBR": "CBR", "CR": "CR",
-    "pathologic_response": "pathologic_response", "grade3plus_AE": "grade3plus_AE",
-    "PFS": "PFS_rate", "OS": "OS_rate",
-}  # fmt: skip
-_MEDIAN_ENDPOINTS: dict[str, EndpointName] = {
-    "PFS": "median_PFS", "OS": "median_OS", "DOR": "median_DOR",
-}  # fmt: skip
-
-
-def endpoint_of(family: str, unit: str) -> EndpointName | None:
+def endpoint_of(family: str, unit: str, vocab: Vocabulary) -> EndpointName | None:
     """Return the endpoint a keyword family takes for a value in ``unit``."""
-    if unit == "months":
-        return _MEDIAN_ENDPOINTS.get(family)
-    if unit == "patients":
-        return "CR" if family == "CR" else None
-    return _PERCENT_ENDPOINTS.get(family)
+    return vocab.endpoint_values(family).get(unit)
 
 
-def _choose(found: list[Keyword], unit: str, *, last: bool = True) -> Keyword | None:
+def _choose(
+    found: list[Keyword], unit: str, vocab: Vocabulary, *, last: bool = True
+) -> Keyword | None:
     ordered = reversed(found) if last else iter(found)
     for keyword in ordered:
-        if keyword.family == "none" and last:
+        if keyword.family == NO_ENDPOINT and last:
             return keyword
-        if compatible(keyword.family, unit):
+        if compatible(keyword.family, unit, vocab):
             return keyword
     return None
 
 
 def _family(
-    text: str, sentence: Sentence, number: Number, window: int, previous: Bound | None
-) -> tuple[str, int]:
+    text: str, sentence: Sentence, number: Number, window: int, scope: Scope,
+    previous: Bound | None,
+) -> tuple[str, int]:  # fmt: skip
     """Return the keyword family of a value and where its keyword ends."""
+    vocab = scope.vocab
     if number.unit == "patients":
-        return "CR", number.end
-    right = keyword_after(text, number.end, min(sentence.end, number.end + 40))
-    if right and (right.family == "none" or compatible(right.family, number.unit)):
+        # Only complete responses are counted in patients ('three CRs').
+        patients = [
+            f for f in vocab.endpoints if "patients" in vocab.endpoint_values(f)
+        ]
+        return (patients[0] if patients else NO_ENDPOINT), number.end
+    stop = min(sentence.end, number.end + 40)
+    right = keyword_after(text, number.end, stop, vocab)
+    if right and (
+        right.family == NO_ENDPOINT or compatible(right.family, number.unit, vocab)
+    ):
         return right.family, right.end
-    left = _choose(keywords(text, window, number.start), number.unit)
+    left = _choose(keywords(text, window, number.start, vocab), number.unit, vocab)
     if left:
         return left.family, number.end
-    if previous and compatible(previous.family, number.unit):
+    if previous and compatible(previous.family, number.unit, vocab):
         return previous.family, number.end
     anywhere = _choose(
-        keywords(text, sentence.start, sentence.end), number.unit, last=False
+        keywords(text, sentence.start, sentence.end, vocab),
+        number.unit,
+        vocab,
+        last=False,
     )
-    return (anywhere.family if anywhere else "none"), number.end
+    return (anywhere.family if anywhere else NO_ENDPOINT), number.end
 
 
 def _timepoint(
@@ -181,9 +182,11 @@ def _right_group(
     return None
 
 
-def _describes_trial(text: str, mention: Mention, first: bool) -> bool:
+def _describes_trial(
+    text: str, mention: Mention, first: bool, vocab: Vocabulary
+) -> bool:
     """'trial of advanced ASPS', 'in advanced STS': the trial, not a cohort."""
-    if mention.value in UMBRELLAS or _TRIAL_LEAD.search(
+    if vocab.is_broad(mention.value) or _TRIAL_LEAD.search(
         text, max(0, mention.start - 25), mention.start
     ):
         return True
@@ -198,7 +201,7 @@ def _left_group(
     for mention in sentence.subtypes:
         if not window <= mention.start < number.start or mention.value in names:
             continue
-        if not _describes_trial(text, mention, first):
+        if not _describes_trial(text, mention, first, scope.vocab):
             names.append(mention.value)
     if not names:
         return None
@@ -222,8 +225,8 @@ def bind(text: str, sentence: Sentence, scope: Scope) -> tuple[list[Bound], list
     last_group: Group | None = None
     for number in sentence.numbers:
         start_window = window
-        family, consumed = _family(text, sentence, number, window, previous)
-        endpoint = endpoint_of(family, number.unit)
+        family, consumed = _family(text, sentence, number, window, scope, previous)
+        endpoint = endpoint_of(family, number.unit, scope.vocab)
         cue = _COMPARATOR.search(text, window, number.start)
         group = _right_group(text, consumed, sentence, scope)
         if cue and not (group and group.level == "arm"):

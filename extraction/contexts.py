@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, field
 
 from sarcolit.core.models import Document
+from sarcolit.core.vocabulary import Mention, Vocabulary
 from sarcolit.extraction.binding import Bound, Group, Scope, bind
 from sarcolit.extraction.facts import Finding, Sentence, Tagged, analyse
-from sarcolit.extraction.lexicon import Mention
 from sarcolit.extraction.values import Count
-from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest import is_instruction, sentence_spans
 
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
 _BACKGROUND = re.compile(r"(?i)^\W*(?:background|introduction|rationale)\b")
@@ -147,7 +147,7 @@ def _describes_trial(sentence: Sentence, ctx: Context, results: bool) -> bool:
     return sentence.anchor or (results and not ctx.has_results)
 
 
-def _absorb(text: str, sentence: Sentence, ctx: Context) -> None:
+def _absorb(text: str, sentence: Sentence, ctx: Context, vocab: Vocabulary) -> None:
     doc_results = bool(sentence.numbers or sentence.counts)
     first_results = doc_results and not ctx.has_results
     previous = ctx.sentences[-1] if ctx.sentences else None
@@ -162,7 +162,7 @@ def _absorb(text: str, sentence: Sentence, ctx: Context) -> None:
     ctx.anchored = ctx.anchored or sentence.anchor or bool(sentence.identifiers)
     describes = _describes_trial(sentence, ctx, doc_results)
     scope = Scope(
-        ctx.agent_names, frozenset(m.value for m in ctx.subtypes), first_results
+        ctx.agent_names, frozenset(m.value for m in ctx.subtypes), first_results, vocab
     )
     bound, notes = bind(text, sentence, scope)
     span = (sentence.start, sentence.end)
@@ -213,7 +213,9 @@ def is_trial_report(document: Document) -> bool:
     return bool(_RESULTS_HEADING.search(document.text))
 
 
-def read_contexts(document: Document) -> tuple[list[Context], list[Sentence]]:
+def read_contexts(
+    document: Document, vocab: Vocabulary
+) -> tuple[list[Context], list[Sentence]]:
     """Group the sentences of ``document`` into trial contexts; return table rows."""
     text = document.text
     trial_doc = is_trial_report(document)
@@ -228,7 +230,9 @@ def read_contexts(document: Document) -> tuple[list[Context], list[Sentence]]:
         if not trial_doc:
             current = None
         for start, end in sentence_spans(text, para_start, para_end):
-            sentence = analyse(text, start, end)
+            if is_instruction(text[start:end]):
+                continue  # addressed to a reader or a model: never evidence
+            sentence = analyse(text, start, end, vocab)
             if sentence.is_row:
                 rows.append(sentence)
                 continue
@@ -239,5 +243,5 @@ def read_contexts(document: Document) -> tuple[list[Context], list[Sentence]]:
                     continue
                 current = _new_context(sentence, current)
                 contexts.append(current)
-            _absorb(text, sentence, current)
+            _absorb(text, sentence, current, vocab)
     return contexts, rows

@@ -8,6 +8,7 @@ from langchain_core.language_models import BaseChatModel
 
 from sarcolit.core.errors import ExtractionError
 from sarcolit.core.models import Document, TrialRecord
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.extraction.llm import extract_llm
 from sarcolit.extraction.rules import extract_rules
 
@@ -45,19 +46,22 @@ def _cross_check(llm: list[TrialRecord], rules: list[TrialRecord]) -> list[Trial
 
 
 def extract_document(
-    document: Document, model: BaseChatModel | None = None
+    document: Document,
+    model: BaseChatModel | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> DocumentResult:
     """Extract the trial records of ``document``.
 
     With no model, the rule-based extractor runs. With a model, its output is
     validated and grounded; when it fails twice the rule-based result is used
-    and the reason is recorded in ``notes``.
+    and the reason is recorded in ``notes``. ``vocabulary`` defaults to the
+    bundled one.
     """
-    rules = extract_rules(document)
+    rules = extract_rules(document, vocabulary)
     if model is None:
         return DocumentResult(tuple(rules), "rules")
     try:
-        records = extract_llm(document, model)
+        records = extract_llm(document, model, vocabulary)
     except ExtractionError as exc:
         note = f"LLM output rejected ({exc}); rule-based result used"
         fallback = tuple(

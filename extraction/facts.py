@@ -6,15 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from sarcolit.core.models import DesignName, PhaseName, SettingName
-from sarcolit.extraction.lexicon import (
-    Mention,
-    find_agents,
-    find_classes,
-    find_nct_ids,
-    find_subtypes,
-    find_targets,
-    find_trial_names,
-)
+from sarcolit.core.text import NCT, nct_id
+from sarcolit.core.vocabulary import Mention, Vocabulary
 from sarcolit.extraction.values import Count, Number, counts, numbers
 
 _PHASE = re.compile(
@@ -71,6 +64,11 @@ _POSITIVE = re.compile(
     r"response|benefit|predictor)\b"
 )
 _OUTCOME = re.compile(r"\b(ORR|PFS|OS|DCR)\b|(?i:\b(survival|response|prognosis)\b)")
+# A trial the vocabulary does not know: a capitalised name with a digit right
+# before 'trial' or 'study' ('the PEMBROSARC trial' has none, 'CA209-538 trial' has).
+_NAMED_TRIAL = re.compile(
+    r"\b([A-Z][A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z0-9-]*)\s+(?:trial|study)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,20 +189,45 @@ def findings(text: str, start: int, end: int) -> list[Finding]:
     return found
 
 
-def analyse(text: str, start: int, end: int) -> Sentence:
+def nct_mentions(text: str, start: int, end: int) -> list[Mention]:
+    """Return the NCT identifiers in ``text[start:end]``."""
+    return [
+        Mention(m.start(), m.end(), nct_id(m), "nct")
+        for m in NCT.finditer(text, start, end)
+    ]
+
+
+def trial_names(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
+    """Return trial names: the vocabulary's, and unknown names before 'trial'."""
+    found = vocab.find_trials(text, start, end)
+    taken = [(m.start, m.end) for m in found]
+    for match in _NAMED_TRIAL.finditer(text, start, end):
+        name = match.group(1)
+        inside = any(s <= match.start(1) < e for s, e in taken)
+        if inside or vocab.canonical_agent(name) or NCT.fullmatch(name):
+            continue
+        found.append(Mention(match.start(1), match.end(1), name, "trial"))
+    return sorted(found, key=lambda m: m.start)
+
+
+def analyse(text: str, start: int, end: int, vocab: Vocabulary) -> Sentence:
     """Return the facts of the sentence ``text[start:end]``."""
-    agents = find_agents(text, start, end)
+    agents = vocab.find_agents(text, start, end)
     first_agent = agents[0].start if agents else end
     examples = bool(agents) and bool(_EXAMPLES.search(text, start, first_agent))
     return Sentence(
         start=start,
         end=end,
         agents=agents,
-        classes=find_classes(text, start, end),
-        subtypes=find_subtypes(text, start, end),
-        targets=find_targets(text, start, end),
-        nct_ids=find_nct_ids(text, start, end),
-        names=find_trial_names(text, start, end),
+        classes=[
+            m
+            for m in vocab.find_classes(text, start, end)
+            if vocab.classes[m.value].intervention
+        ],
+        subtypes=vocab.find_subtypes(text, start, end),
+        targets=vocab.find_targets(text, start, end),
+        nct_ids=nct_mentions(text, start, end),
+        names=trial_names(text, start, end, vocab),
         phases=phases(text, start, end),
         designs=_labels(_DESIGNS, text, start, end),
         settings=_labels(_SETTINGS, text, start, end),

@@ -7,8 +7,14 @@ from collections.abc import Mapping
 
 from pydantic import JsonValue, ValidationError
 
-from sarcolit.core.models import EVIDENCE_TEXTS, CountValue, EndpointValue, TrialRecord
-from sarcolit.extraction.values import WORD_NUMBERS
+from sarcolit.core.models import (
+    EVIDENCE_TEXTS,
+    CountValue,
+    EndpointValue,
+    Evidence,
+    TrialRecord,
+)
+from sarcolit.core.text import words_to_digits
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -27,12 +33,11 @@ def validate_record(
 
 
 def number_stated(value: float, quote: str) -> bool:
-    """Return True when ``value`` is written in ``quote`` (as digits or as a word)."""
-    for match in _NUMBER.finditer(quote):
-        if abs(float(match.group()) - value) < 1e-9:
-            return True
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", quote)}
-    return any(WORD_NUMBERS.get(w) == value for w in words)
+    """Return True when ``value`` is written in ``quote`` (as digits or as words)."""
+    return any(
+        abs(float(match.group()) - value) < 1e-9
+        for match in _NUMBER.finditer(words_to_digits(quote))
+    )
 
 
 def ungrounded_numbers(record: TrialRecord) -> list[str]:
@@ -56,19 +61,22 @@ def ungrounded_numbers(record: TrialRecord) -> list[str]:
     return problems
 
 
+def evidence_problem(evidence: Evidence, texts: Mapping[str, str]) -> str:
+    """Return why a quote is not its document's text at its span ('' if it is)."""
+    text = texts.get(evidence.doc_id)
+    if text is None:
+        return f"unknown document {evidence.doc_id!r}"
+    try:
+        evidence.check(text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
 def ground(record: TrialRecord, texts: Mapping[str, str]) -> list[str]:
     """Return every grounding problem of ``record``; an empty list means grounded."""
-    problems = []
-    for evidence in record.evidence():
-        text = texts.get(evidence.doc_id)
-        if text is None:
-            problems.append(f"unknown document {evidence.doc_id!r}")
-            continue
-        try:
-            evidence.check(text)
-        except ValueError as exc:
-            problems.append(str(exc))
-    return problems + ungrounded_numbers(record)
+    problems = [evidence_problem(e, texts) for e in record.evidence()]
+    return [p for p in problems if p] + ungrounded_numbers(record)
 
 
 def validation_reason(exc: ValidationError) -> str:

@@ -32,6 +32,7 @@ from sarcolit.core.models import (
     TextValue,
     TrialRecord,
 )
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.extraction.grounding import (
     ungrounded_numbers,
     validate_record,
@@ -40,13 +41,14 @@ from sarcolit.extraction.grounding import (
 from sarcolit.extraction.llm_schema import (
     Cited,
     DraftEndpoint,
+    DraftIntervention,
     DraftLabel,
     DraftOutput,
     DraftTrial,
 )
 from sarcolit.extraction.merge import merge_records
 from sarcolit.extraction.values import timepoints, to_months, unit_key
-from sarcolit.ingest.chunking import sentence_spans
+from sarcolit.ingest import is_instruction, sentence_spans
 
 MAX_SENTENCES = 60
 SYSTEM = """You extract clinical-trial results from sarcoma papers.
@@ -63,6 +65,7 @@ Rules:
 - Keep n_enrolled, n_treated and n_evaluable apart.
 - Give arm results level 'arm' and subtype cohorts level 'cohort' with a group name."""
 _JSON = re.compile(r"\{.*\}", re.S)
+REMOVED = "(a sentence addressed to the reader was removed)"
 
 
 def numbered_sentences(document: Document) -> list[tuple[int, int]]:
@@ -70,12 +73,20 @@ def numbered_sentences(document: Document) -> list[tuple[int, int]]:
     return sentence_spans(document.text)
 
 
+def _prompt_text(sentence: str) -> str:
+    """Return a sentence as the prompt shows it: one addressed to a model is removed."""
+    return REMOVED if is_instruction(sentence) else sentence
+
+
 def build_messages(
     document: Document, spans: Sequence[tuple[int, int]], first: int
 ) -> list[BaseMessage]:
     """Return the prompt for the sentences numbered from ``first``."""
     schema = json.dumps(DraftOutput.model_json_schema(), separators=(",", ":"))
-    lines = [f"[{first + i}] {document.text[s:e]}" for i, (s, e) in enumerate(spans)]
+    lines = [
+        f"[{first + i}] {_prompt_text(document.text[s:e])}"
+        for i, (s, e) in enumerate(spans)
+    ]
     body = f"Title: {document.title}\nSentences:\n" + "\n".join(lines)
     return [SystemMessage(SYSTEM.format(schema=schema)), HumanMessage(body)]
 
@@ -116,6 +127,10 @@ def _evidence(
     if not 1 <= cited.sentence <= len(spans):
         raise ValueError(f"sentence {cited.sentence} does not exist")
     start, end = spans[cited.sentence - 1]
+    if is_instruction(document.text[start:end]):
+        raise ValueError(
+            f"sentence {cited.sentence} is addressed to the reader, not evidence"
+        )
     found = document.text.find(cited.quote, start, end)
     if found < 0:
         raise ValueError(
@@ -160,21 +175,49 @@ def _endpoint(
     )
 
 
+def _intervention(
+    document: Document,
+    spans: Sequence[tuple[int, int]],
+    draft: DraftIntervention,
+    vocab: Vocabulary,
+) -> Intervention:
+    """Name the agent and its class as the vocabulary does (unknown ones stay)."""
+    name = vocab.canonical_agent(draft.name) or draft.name
+    own = vocab.agent_classes(name)
+    named = vocab.canonical_class(draft.agent_class) if draft.agent_class else None
+    return Intervention(
+        name=name,
+        agent_class=named or (own[0] if own else None),
+        evidence=_evidence(document, spans, draft),
+    )
+
+
 def to_record(
-    document: Document, spans: Sequence[tuple[int, int]], draft: DraftTrial
+    document: Document,
+    spans: Sequence[tuple[int, int]],
+    draft: DraftTrial,
+    vocabulary: Vocabulary | None = None,
 ) -> TrialRecord:
     """Turn one drafted trial into a record grounded in ``document``.
+
+    Agents, classes and subtypes are written as the vocabulary names them
+    ('synovial sarcoma' -> 'SS').
 
     Raises:
         ValueError: a cited sentence or quote is not in the text, a number is
             not stated in its quote, or a value is implausible.
     """
+    vocab = vocabulary or default_vocabulary()
 
     def label(items: Sequence[DraftLabel]) -> list[TextValue]:
         return [
             TextValue(value=i.value, evidence=_evidence(document, spans, i))
             for i in items
         ]
+
+    def subtype(item: DraftLabel) -> TextValue:
+        code = vocab.canonical_subtype(item.value) or item.value
+        return TextValue(value=code, evidence=_evidence(document, spans, item))
 
     groups: dict[tuple[str, str], tuple[list[EndpointValue], list[CountValue]]] = (
         defaultdict(lambda: ([], []))
@@ -200,14 +243,9 @@ def to_record(
             for p in draft.phase
         ),
         interventions=tuple(
-            Intervention(
-                name=i.name,
-                agent_class=i.agent_class,
-                evidence=_evidence(document, spans, i),
-            )
-            for i in draft.interventions
+            _intervention(document, spans, i, vocab) for i in draft.interventions
         ),
-        subtypes=tuple(label(draft.subtypes)),
+        subtypes=tuple(subtype(s) for s in draft.subtypes),
         counts=tuple(trial_counts),
         endpoints=tuple(trial_endpoints),
         arms=tuple(
@@ -216,7 +254,12 @@ def to_record(
             if lv == "arm"
         ),
         cohorts=tuple(
-            CohortResult(name=g, endpoints=tuple(e), counts=tuple(c))
+            CohortResult(
+                name=g,
+                subtype=vocab.canonical_subtype(g),
+                endpoints=tuple(e),
+                counts=tuple(c),
+            )
             for (lv, g), (e, c) in groups.items()
             if lv != "arm"
         ),
@@ -262,6 +305,7 @@ def _window(
     document: Document,
     spans: Sequence[tuple[int, int]],
     numbers: range,
+    vocab: Vocabulary,
 ) -> list[TrialRecord]:
     first = numbers.start
     messages = build_messages(document, spans[first - 1 : numbers.stop - 1], first)
@@ -269,7 +313,8 @@ def _window(
     for _attempt in range(2):
         reply = _reply_text(model, messages)
         try:
-            return [to_record(document, spans, t) for t in parse_reply(reply).trials]
+            trials = parse_reply(reply).trials
+            return [to_record(document, spans, t, vocab) for t in trials]
         except (ValueError, ValidationError) as exc:
             reason = (
                 validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
@@ -285,14 +330,18 @@ def _window(
     raise ExtractionError(f"LLM output rejected twice: {reason}")
 
 
-def extract_llm(document: Document, model: BaseChatModel) -> list[TrialRecord]:
+def extract_llm(
+    document: Document, model: BaseChatModel, vocabulary: Vocabulary | None = None
+) -> list[TrialRecord]:
     """Extract records with ``model``, section window by window; merge the partials.
 
     Raises:
         ExtractionError: the model's output failed validation or grounding twice.
     """
+    vocab = vocabulary or default_vocabulary()
     spans = numbered_sentences(document)
     records: list[TrialRecord] = []
     for numbers in section_windows(document, spans):
-        records.extend(_window(model, document, spans, numbers))
-    return [r.model_copy(update={"key": ""}) for r in merge_records(records)]
+        records.extend(_window(model, document, spans, numbers, vocab))
+    merged = merge_records(records, vocab)
+    return [r.model_copy(update={"key": ""}) for r in merged]

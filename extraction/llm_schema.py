@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sarcolit.core.models import AgentClass, CountName, EndpointName, Level
+from sarcolit.core.models import CountName, EndpointName, Level
 
 
 class _Draft(BaseModel):
@@ -43,7 +43,11 @@ class DraftIntervention(Cited):
     """An agent given in the trial."""
 
     name: str = Field(description="Generic agent name in lower case, e.g. 'nivolumab'.")
-    agent_class: AgentClass | None = Field(default=None, description="Agent class.")
+    agent_class: str | None = Field(
+        default=None,
+        description="Agent class, e.g. 'anti-PD-1', 'anti-PD-L1', 'VEGFR TKI', "
+        "'TCR-T', 'CAR-T', 'chemotherapy'.",
+    )
 
 
 class DraftCount(Cited):

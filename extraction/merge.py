@@ -24,7 +24,7 @@ from sarcolit.core.models import (
     Level,
     TrialRecord,
 )
-from sarcolit.extraction.lexicon import CLASS_LABELS
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 
 _TOLERANCE = 0.05
 
@@ -210,18 +210,28 @@ def _merge_cohorts(
     return tuple(merged), conflicts
 
 
-def _interventions(records: Sequence[TrialRecord]) -> tuple[Intervention, ...]:
+def _interventions(
+    records: Sequence[TrialRecord], vocab: Vocabulary
+) -> tuple[Intervention, ...]:
     merged = _merge_text(i for r in records for i in r.interventions)
-    labels = set(CLASS_LABELS.values())
-    if not any(i.name not in labels for i in merged):
-        return merged
-    # A named agent makes a bare 'immune checkpoint inhibitor' mention redundant.
+    # A named agent makes a bare mention of its class ('immune checkpoint
+    # inhibitor') redundant.
+    covered = {
+        c
+        for i in merged
+        if i.name in vocab.agents
+        for c in vocab.agent_classes(i.name, ancestors=True)
+    }
     return tuple(
-        i for i in merged if not (i.agent_class == "other" and i.name in labels)
+        i
+        for i in merged
+        if i.name in vocab.agents or vocab.canonical_class(i.name) not in covered
     )
 
 
-def merge_group(records: Sequence[TrialRecord]) -> TrialRecord:
+def merge_group(
+    records: Sequence[TrialRecord], vocabulary: Vocabulary | None = None
+) -> TrialRecord:
     """Merge records of one trial into one, flagging values the sources disagree on."""
     endpoints = _dedupe(e for r in records for e in r.endpoints)
     counts = _dedupe(c for r in records for c in r.counts)
@@ -241,7 +251,7 @@ def merge_group(records: Sequence[TrialRecord]) -> TrialRecord:
         phase=_merge_text(v for r in records for v in r.phase),
         design=_merge_text(v for r in records for v in r.design),
         setting=_merge_text(v for r in records for v in r.setting),
-        interventions=_interventions(records),
+        interventions=_interventions(records, vocabulary or default_vocabulary()),
         targets=_merge_text(v for r in records for v in r.targets),
         hla=_merge_text(v for r in records for v in r.hla),
         subtypes=_merge_text(v for r in records for v in r.subtypes),
@@ -257,9 +267,14 @@ def merge_group(records: Sequence[TrialRecord]) -> TrialRecord:
     )
 
 
-def merge_records(records: Sequence[TrialRecord]) -> list[TrialRecord]:
+def merge_records(
+    records: Sequence[TrialRecord], vocabulary: Vocabulary | None = None
+) -> list[TrialRecord]:
     """Merge records of the same trial and give each result a unique key."""
-    merged = [merge_group([records[i] for i in group]) for group in _clusters(records)]
+    merged = [
+        merge_group([records[i] for i in group], vocabulary)
+        for group in _clusters(records)
+    ]
     keyed: list[TrialRecord] = []
     used: dict[str, int] = {}
     for record in merged:

@@ -1,4 +1,4 @@
-"""The rule- and lexicon-based extractor: deterministic, fast, no LLM.
+"""The rule- and vocabulary-based extractor: deterministic, fast, no LLM.
 
 It is the offline default and also cross-checks LLM output. Each trial
 context (see :mod:`sarcolit.extraction.contexts`) becomes one :class:`TrialRecord`
@@ -27,10 +27,10 @@ from sarcolit.core.models import (
     TextValue,
     TrialRecord,
 )
+from sarcolit.core.vocabulary import Mention, Vocabulary, default_vocabulary
 from sarcolit.extraction.binding import Bound, Group
 from sarcolit.extraction.contexts import Context, read_contexts
 from sarcolit.extraction.facts import Sentence
-from sarcolit.extraction.lexicon import Mention
 from sarcolit.extraction.tables import table_values
 from sarcolit.extraction.values import Count, to_months
 
@@ -70,25 +70,28 @@ def endpoint_value(document: Document, bound: Bound, span: Span) -> EndpointValu
     )
 
 
-def _interventions(document: Document, ctx: Context) -> list[Intervention]:
-    found = [
-        Intervention(
-            name=m.value,
-            agent_class=m.agent_class,
-            evidence=evidence(document, m.start, m.end),
-        )
-        for m in ctx.agents
-    ]
-    named_classes = {m.agent_class for m in ctx.agents}
+def _agent(document: Document, mention: Mention) -> Intervention:
+    return Intervention(
+        name=mention.value,
+        agent_class=mention.agent_class,
+        evidence=evidence(document, mention.start, mention.end),
+    )
+
+
+def _interventions(
+    document: Document, ctx: Context, vocab: Vocabulary
+) -> list[Intervention]:
+    found = [_agent(document, m) for m in ctx.agents]
+    named = {
+        c for m in ctx.agents for c in vocab.agent_classes(m.value, ancestors=True)
+    }
     for mention in ctx.classes:
-        if mention.agent_class in named_classes:
-            continue
-        if ctx.agents and mention.agent_class == "other":
-            continue  # 'ICI' says nothing the named agents do not
+        if mention.value in named:
+            continue  # 'PD-1 inhibitors' says nothing the named agents do not
         found.append(
             Intervention(
-                name=mention.value,
-                agent_class=mention.agent_class,
+                name=vocab.class_label(mention.value),
+                agent_class=mention.value,
                 evidence=evidence(document, mention.start, mention.end),
             )
         )
@@ -170,8 +173,20 @@ def _counts(
     return made
 
 
+def _cohort_name(group: Group, vocab: Vocabulary) -> str:
+    """Return a cohort's display name: subtype codes become their labels."""
+    parts = group.name.split("/")
+    if all(p in vocab.subtypes for p in parts):
+        return "/".join(vocab.subtype_label(p) for p in parts)
+    return group.name
+
+
 def _arms_and_cohorts(
-    document: Document, ctx: Context, groups: _Groups, interventions: list[Intervention]
+    document: Document,
+    ctx: Context,
+    groups: _Groups,
+    interventions: list[Intervention],
+    vocab: Vocabulary,
 ) -> tuple[list[ArmResult], list[CohortResult]]:
     arms: list[ArmResult] = []
     cohorts: list[CohortResult] = []
@@ -180,14 +195,7 @@ def _arms_and_cohorts(
         counts = tuple(groups.counts.get(key, ()))
         if group.level == "arm":
             if group.agents:
-                agents = tuple(
-                    Intervention(
-                        name=m.value,
-                        agent_class=m.agent_class,
-                        evidence=evidence(document, m.start, m.end),
-                    )
-                    for m in group.agents
-                )
+                agents = tuple(_agent(document, m) for m in group.agents)
             else:
                 agents = tuple(i for i in interventions if i.name in ctx.agent_names)
             name = group.name or " + ".join(i.name for i in agents)
@@ -199,7 +207,7 @@ def _arms_and_cohorts(
         else:
             cohorts.append(
                 CohortResult(
-                    name=group.name,
+                    name=_cohort_name(group, vocab),
                     subtype=group.subtype,
                     counts=counts,
                     endpoints=endpoints,
@@ -222,14 +230,14 @@ def _biomarkers(document: Document, ctx: Context) -> tuple[BiomarkerFinding, ...
     return tuple(found.values())
 
 
-def build_record(document: Document, ctx: Context) -> TrialRecord:
+def build_record(document: Document, ctx: Context, vocab: Vocabulary) -> TrialRecord:
     """Turn one trial context into a record whose values all carry evidence."""
     notes = list(ctx.notes)
     if ctx.inherited:
         notes.append("interventions taken from the preceding sentence")
-    interventions = _interventions(document, ctx)
+    interventions = _interventions(document, ctx, vocab)
     trial, counts, groups = _collect(document, ctx, notes)
-    arms, cohorts = _arms_and_cohorts(document, ctx, groups, interventions)
+    arms, cohorts = _arms_and_cohorts(document, ctx, groups, interventions, vocab)
     targets = [m for m in ctx.targets if m.kind != "HLA"]
     hla = [m for m in ctx.targets if m.kind == "HLA"]
     return TrialRecord(
@@ -278,20 +286,26 @@ def _primary(contexts: list[Context]) -> Context:
 
 
 def _attach_tables(
-    document: Document, contexts: list[Context], rows: list[Sentence]
+    document: Document, contexts: list[Context], rows: list[Sentence], vocab: Vocabulary
 ) -> None:
     if not rows:
         return
     if not contexts:
         contexts.append(Context())
     target = _primary(contexts)
-    values, counts = table_values(document.text, rows, target.agent_names)
+    values, counts = table_values(document.text, rows, target.agent_names, vocab)
     target.values.extend(values)
     target.group_counts.extend(counts)
 
 
-def extract_rules(document: Document) -> list[TrialRecord]:
-    """Extract the trial records of ``document`` with rules and lexicons (no LLM)."""
-    contexts, rows = read_contexts(document)
-    _attach_tables(document, contexts, rows)
-    return [build_record(document, ctx) for ctx in contexts if _keep(ctx)]
+def extract_rules(
+    document: Document, vocabulary: Vocabulary | None = None
+) -> list[TrialRecord]:
+    """Extract the trial records of ``document`` with rules and the vocabulary.
+
+    No LLM is involved. ``vocabulary`` defaults to the bundled one.
+    """
+    vocab = vocabulary or default_vocabulary()
+    contexts, rows = read_contexts(document, vocab)
+    _attach_tables(document, contexts, rows, vocab)
+    return [build_record(document, ctx, vocab) for ctx in contexts if _keep(ctx)]

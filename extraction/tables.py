@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 
 from sarcolit.core.models import CountName
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.extraction.binding import Bound, Group, endpoint_of
 from sarcolit.extraction.facts import Sentence
-from sarcolit.extraction.lexicon import find_agents, find_subtypes
 from sarcolit.extraction.values import (
+    NO_ENDPOINT,
     NUM,
     Count,
     Number,
@@ -67,9 +68,9 @@ def _count_kind(cell: str) -> CountName:
     return "n_treated" if "treated" in lowered else "n_enrolled"
 
 
-def _column(text: str, span: Span) -> Column:
+def _column(text: str, span: Span, vocab: Vocabulary) -> Column:
     cell = text[span[0] : span[1]]
-    found = [k for k in keywords(text, *span) if k.family != "none"]
+    found = [k for k in keywords(text, *span, vocab) if k.family != NO_ENDPOINT]
     if not found:
         return (
             Column(count=_count_kind(cell)) if _COUNT_HEADER.match(cell) else Column()
@@ -79,7 +80,7 @@ def _column(text: str, span: Span) -> Column:
     family = found[0].family
     if (
         unit_text in ("", "n")
-        and family in ("PFS", "OS", "DOR")
+        and "months" in vocab.endpoint_values(family)
         and "median" in cell.lower()
     ):
         unit_text = "months"
@@ -95,16 +96,18 @@ def _first(found: list[Timepoint]) -> Timepoint | None:
     return found[0] if found else None
 
 
-def _group(text: str, span: Span, all_agents: frozenset[str]) -> Group:
+def _group(
+    text: str, span: Span, all_agents: frozenset[str], vocab: Vocabulary
+) -> Group:
     label = text[span[0] : span[1]]
     if _OVERALL.match(label):
         return Group()
-    agents = tuple(find_agents(text, *span))
+    agents = tuple(vocab.find_agents(text, *span))
     names = {a.value for a in agents}
     if agents:
         full = names == all_agents
         return Group("arm", "" if full else " + ".join(sorted(names)), None, agents)
-    subtypes = find_subtypes(text, *span)
+    subtypes = vocab.find_subtypes(text, *span)
     if len(subtypes) == 1:
         return Group("cohort", subtypes[0].value, subtypes[0].value)
     return Group("cohort", label.strip())
@@ -135,46 +138,41 @@ def _value(text: str, span: Span, column: Column) -> Number | None:
 
 
 def table_values(
-    text: str, rows: list[Sentence], all_agents: frozenset[str]
+    text: str, rows: list[Sentence], all_agents: frozenset[str], vocab: Vocabulary
 ) -> tuple[list[tuple[Bound, Span]], list[tuple[Count, Group, Span]]]:
     """Return the endpoint values and patient counts of the tables in ``rows``."""
     values: list[tuple[Bound, Span]] = []
     counts: list[tuple[Count, Group, Span]] = []
     for table in _tables(text, rows):
-        columns = [_column(text, span) for span in _cells(text, table[0])]
+        columns = [_column(text, span, vocab) for span in _cells(text, table[0])]
         if not any(c.family for c in columns):
             continue
         for row in table[1:]:
             cells = _cells(text, row)
             if not cells:
                 continue
-            group = _group(text, cells[0], all_agents)
+            group = _group(text, cells[0], all_agents, vocab)
             row_span = (row.start, row.end)
             for column, span in zip(columns[1:], cells[1:], strict=False):
-                _cell(text, span, column, group, row_span, values, counts)
+                cell = _cell(text, span, column, group, vocab)
+                if isinstance(cell, Bound):
+                    values.append((cell, row_span))
+                elif cell is not None:
+                    counts.append((cell, group, row_span))
     return values, counts
 
 
 def _cell(
-    text: str,
-    span: Span,
-    column: Column,
-    group: Group,
-    row_span: Span,
-    values: list[tuple[Bound, Span]],
-    counts: list[tuple[Count, Group, Span]],
-) -> None:
+    text: str, span: Span, column: Column, group: Group, vocab: Vocabulary
+) -> Bound | Count | None:
     if column.count is not None:
         match = _CELL_NUMBER.match(text, *span)
         if match and "." not in match.group(1) and int(match.group(1)) > 0:
-            count = Count(
-                match.start(1), match.end(1), int(match.group(1)), column.count
-            )
-            counts.append((count, group, row_span))
-        return
+            value = int(match.group(1))
+            return Count(match.start(1), match.end(1), value, column.count)
+        return None
     number = _value(text, span, column) if column.family else None
-    endpoint = endpoint_of(column.family, column.unit) if number else None
+    endpoint = endpoint_of(column.family, column.unit, vocab) if number else None
     if number is None or endpoint is None:
-        return
-    bound = Bound(number, column.family, endpoint, column.timepoint, group)
-    values.append((bound, row_span))
+        return None
+    return Bound(number, column.family, endpoint, column.timepoint, group)

@@ -13,17 +13,11 @@ import re
 from dataclasses import dataclass
 
 from sarcolit.core.models import CountName
+from sarcolit.core.text import WORD_NUMBER_SOURCE, word_number_value
+from sarcolit.core.vocabulary import Vocabulary
 
 NUM = r"\d+(?:\.\d+)?"
-WORD_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve "  # noqa: SIM905
-        "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
-WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
-_NUMBER = rf"(?:{NUM}|(?i:{WORDNUM}))"
+_NUMBER = rf"(?:{NUM}|(?i:{WORD_NUMBER_SOURCE}))"
 
 MONTHS_PER = {"month": 1.0, "mo": 1.0, "week": 12 / 52.18, "wk": 12 / 52.18}
 MONTHS_PER |= {"day": 12 / 365.25, "year": 12.0, "yr": 12.0}
@@ -67,44 +61,9 @@ _GREATER = re.compile(
 )
 _LESS = re.compile(r"(?i:\b(?:below|under|less than|fewer than)\s+)$")
 
-# (family, pattern); earlier entries win when two match at the same place.
-KEYWORDS: list[tuple[str, str]] = [
-    (
-        "grade3plus_AE",
-        r"(?i:grade\s*(?:≥|>=|3\s*(?:or|-|/|to)\s*(?:higher|more|above|greater|4|5)"
-        r"|3\+)\s*3?(?:\s+\w+){0,3}?\s+"
-        r"(?:adverse events?|AEs?|TRAEs?|toxicit(?:y|ies)))",
-    ),
-    ("pathologic_response", r"(?i:patholog(?:ic|ical) (?:complete )?respon\w*)|pCR"),
-    (
-        "DOR",
-        r"(?i:duration of (?:the )?response|response duration|median duration)|DOR",
-    ),
-    ("CR", r"(?i:complete (?:responses?|remissions?))|\bCRs?\b"),
-    (
-        "none",
-        r"(?i:partial responses?|non-progression rate|follow-up|stable disease|"
-        r"disease-free survival|recurrence-free survival|alive)"
-        r"|PR rates?|\bPRs?\b|NPR|DFS",
-    ),
-    ("DCR", r"(?i:disease control(?: rate)?)|DCR"),
-    ("CBR", r"(?i:clinical benefit(?: rate)?)|CBR"),
-    (
-        "ORR",
-        r"(?i:objective response rate|overall response rate|response rate|"
-        r"objective responses?|best (?:overall )?response|responses?|responded)|ORR",
-    ),
-    ("PFS", r"(?i:progression[- ]free survival)|\bm?PFS\b"),
-    ("OS", r"(?i:overall survival|survival)|\bm?OS\b"),
-]
-_KEYWORD_RE = re.compile(
-    "|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern) in enumerate(KEYWORDS))
-)
 _FILLER = re.compile(r"\s*\)?\s*(?:(?i:median|objective|overall|an?|the)\s+)?")
-_PERCENT_FAMILIES = frozenset(
-    {"ORR", "DCR", "CBR", "CR", "pathologic_response", "grade3plus_AE", "PFS", "OS"}
-)
-_DURATION_FAMILIES = frozenset({"PFS", "OS", "DOR"})
+NO_ENDPOINT = "none"
+"""The family of a keyword whose values are not recorded ('partial response')."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +109,9 @@ class Count:
 
 
 def to_float(token: str) -> float:
-    """Return the value of a numeral or a number word ('twelve')."""
-    lowered = token.lower()
-    return float(WORD_NUMBERS[lowered]) if lowered in WORD_NUMBERS else float(token)
+    """Return the value of a numeral or a number word ('twelve', 'Twenty-one')."""
+    value = word_number_value(token)
+    return float(token) if value is None else float(value)
 
 
 def unit_key(unit: str) -> str:
@@ -173,33 +132,33 @@ def to_months(value: float, unit: str) -> float:
     return value * factor
 
 
-def keywords(text: str, start: int, end: int) -> list[Keyword]:
+def _family(vocab: Vocabulary, endpoint: str) -> str:
+    return endpoint if vocab.endpoint_values(endpoint) else NO_ENDPOINT
+
+
+def keywords(text: str, start: int, end: int, vocab: Vocabulary) -> list[Keyword]:
     """Return the endpoint keywords in ``text[start:end]``."""
-    found = []
-    for match in _KEYWORD_RE.finditer(text, start, end):
-        index = int((match.lastgroup or "k0")[1:])
-        found.append(Keyword(match.start(), match.end(), KEYWORDS[index][0]))
-    return found
+    return [
+        Keyword(m.start, m.end, _family(vocab, m.value))
+        for m in vocab.endpoint_keywords(text, start, end)
+    ]
 
 
-def keyword_after(text: str, position: int, end: int) -> Keyword | None:
+def keyword_after(
+    text: str, position: int, end: int, vocab: Vocabulary
+) -> Keyword | None:
     """Return the keyword right after a value ('25.0% ORR'), skipping fillers."""
     filler = _FILLER.match(text, position, end)
     at = filler.end() if filler else position
-    match = _KEYWORD_RE.match(text, at, end)
-    if match is None:
+    found = vocab.endpoint_keyword_at(text, at, end)
+    if found is None:
         return None
-    index = int((match.lastgroup or "k0")[1:])
-    return Keyword(match.start(), match.end(), KEYWORDS[index][0])
+    return Keyword(found.start, found.end, _family(vocab, found.value))
 
 
-def compatible(family: str, unit: str) -> bool:
+def compatible(family: str, unit: str, vocab: Vocabulary) -> bool:
     """Return True when an endpoint family can take a value in ``unit``."""
-    if unit == "%":
-        return family in _PERCENT_FAMILIES
-    if unit == "months":
-        return family in _DURATION_FAMILIES
-    return family == "CR"
+    return unit in vocab.endpoint_values(family)
 
 
 def timepoints(text: str, start: int, end: int) -> list[Timepoint]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from sarcolit.core.models import DocKind, Document, Page, Section
-from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.normalization import normalize
 
 BlockKind = Literal["heading", "para", "row"]
 BLOCK_SEPARATOR = "\n\n"

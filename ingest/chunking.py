@@ -14,6 +14,7 @@ import math
 import re
 
 from sarcolit.core.models import Chunk, Document, Tags
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.tags import tag_text
 
 # Words before a period that do not end a sentence (compared lowercased).
@@ -202,7 +203,9 @@ def _segments(doc: Document) -> list[tuple[int, int, str]]:
     return segments
 
 
-def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
+def chunk_document(
+    doc: Document, max_tokens: int, vocabulary: Vocabulary | None = None
+) -> list[Chunk]:
     """Cut ``doc`` into chunks of whole sentences, each inside one section and page.
 
     Every chunk's text is exactly ``doc.text[chunk.start:chunk.end]``; its tags
@@ -224,7 +227,7 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
                     text=text,
                     section=path,
                     page=doc.page_at(start),
-                    tags=tag_text(f"{path}\n{text}" if path else text),
+                    tags=tag_text(f"{path}\n{text}" if path else text, vocabulary),
                     context=context,
                 )
             )

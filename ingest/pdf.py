@@ -18,7 +18,7 @@ from typing import Any
 from sarcolit.core.errors import IngestError
 from sarcolit.core.models import Document
 from sarcolit.ingest.assemble import Block, assemble
-from sarcolit.ingest.normalize import compounds, dehyphenate
+from sarcolit.ingest.normalization import compounds, dehyphenate
 from sarcolit.ingest.text import is_heading_line
 
 HEADING_SIZE_RATIO = 1.15
@@ -106,7 +106,7 @@ def _open(path: Path) -> Any:
 
     try:
         pdf: Any = pymupdf.open(path, filetype="pdf")  # type: ignore[no-untyped-call]
-    except (RuntimeError, ValueError) as exc:
+    except Exception as exc:  # mupdf raises its own types (FzErrorFormat ...)
         raise IngestError(
             path, f"not a readable PDF ({exc}); is the file corrupt?"
         ) from exc
@@ -131,7 +131,7 @@ def read_pdf(path: Path) -> Document:
             for number, page in enumerate(pdf, start=1)
             for group in _lines(page, number)
         ]
-    except (RuntimeError, ValueError) as exc:
+    except Exception as exc:  # a page-tree cycle raises FzErrorFormat, no RuntimeError
         raise IngestError(path, f"cannot read the PDF's text ({exc})") from exc
     finally:
         pdf.close()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sarcolit.core.errors import IngestError
+from sarcolit.core.errors import IngestError, SarcolitError
 from sarcolit.core.models import DocKind, Document
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.context import with_context
 from sarcolit.ingest.html import read_html
 from sarcolit.ingest.jats import read_jats
@@ -84,7 +85,13 @@ def _apply_sidecar(document: Document, sidecar: Sidecar | None) -> Document:
     return Document.model_validate(document.model_dump() | update)
 
 
-def _check_file(path: Path, max_bytes: int) -> None:
+def check_file(path: Path, max_bytes: int) -> None:
+    """Check, without reading it, that ``path`` is a regular, supported file in size.
+
+    Raises:
+        IngestError: it is missing, not a regular file (a FIFO, a folder), of an
+            unsupported type, empty or over ``max_bytes``.
+    """
     if not path.exists():
         raise IngestError(path, "no such file")
     if not path.is_file():
@@ -122,7 +129,9 @@ def _check_text_bytes(path: Path) -> None:
     decode_text(path, data)
 
 
-def read_document(path: Path, *, max_bytes: int) -> Document:
+def read_document(
+    path: Path, *, max_bytes: int, vocabulary: Vocabulary | None = None
+) -> Document:
     """Read ``path`` with the reader for its suffix, after checking the file.
 
     The checks run in order: the file exists, its suffix is supported, it is no
@@ -134,12 +143,24 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
     Raises:
         IngestError: one line saying what is wrong with the file.
     """
-    _check_file(path, max_bytes)
+    check_file(path, max_bytes)
     if path.suffix.lower() in TEXT_SUFFIXES:
         _check_text_bytes(path)
     sidecar = read_sidecar(path)
-    document = READERS[path.suffix.lower()](path)
+    try:
+        document = READERS[path.suffix.lower()](path)
+    except SarcolitError:
+        raise
+    except Exception as exc:  # a parser's own error: this file fails, not the batch
+        message = str(exc)[:200]
+        raise IngestError(
+            path, f"cannot read the file ({exc.__class__.__name__}: {message})"
+        ) from exc
     if not document.text.strip():
         raise IngestError(path, "no text left after normalisation (is it a scan?)")
     kind_given = sidecar is not None and sidecar.kind is not None
-    return with_context(_apply_sidecar(document, sidecar), kind_given=kind_given)
+    return with_context(
+        _apply_sidecar(document, sidecar),
+        kind_given=kind_given,
+        vocabulary=vocabulary,
+    )

@@ -86,6 +86,10 @@ def plain_text_blocks(text: str) -> list[Block]:
 def read_text(path: Path) -> Document:
     """Read a UTF-8 plain-text file; paragraphs are separated by blank lines."""
     blocks = plain_text_blocks(read_text_file(path))
+    if all(block.kind == "heading" for block in blocks):
+        # A few words with no final period and nothing under them are the text
+        # itself, not a heading over an empty document.
+        blocks = [Block(block.text) for block in blocks]
     first_is_heading = bool(blocks) and blocks[0].kind == "heading"
     title = None if first_is_heading else path.stem
     return assemble(blocks, source=str(path), title=title)

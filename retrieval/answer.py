@@ -10,7 +10,6 @@ sentence: a real drug asked about in the wrong subtype must not be "answered".
 
 from __future__ import annotations
 
-import math
 import re
 from collections import deque
 from collections.abc import Sequence
@@ -26,21 +25,17 @@ from sarcolit.core.models import (
     Tags,
 )
 from sarcolit.core.settings import Settings
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.lexicon import AGENTS, CLASS_PHRASES, SUBTYPES
-from sarcolit.ingest.normalize import normalize
-from sarcolit.ingest.tags import tag_text
+from sarcolit.core.text import strip_citation_markers
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import is_instruction, normalize, sentence_spans, tag_text
 from sarcolit.retrieval.index import Filters, HybridIndex
 from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
 REFUSAL = "The indexed literature does not answer this question."
-# Endpoint terms (after tokenize's phrase folding). The sentence that carries an
-# answer must name the endpoint asked about itself, not only its neighbours.
-ENDPOINTS = frozenset({"orr", "pfs", "os", "dcr", "cbr", "dor"})
 # Sentences before a candidate that may introduce the trial or drug it reports on.
 CONTEXT_SENTENCES = 2
-# A reported quantity: a number that is not a bare reference marker like "(55)".
-_QUANTITY = re.compile(r"(?<![(\d.])\d+(?:\.\d+)?(?!\d*\))")
+# A reported quantity (citation markers such as "(55)" are removed first).
+_QUANTITY = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 _QUANTITY_CUES = frozenset(
     [
         "how",
@@ -80,20 +75,18 @@ class Candidate:
     entities_ok: bool
 
 
-def _surface_words(tags: Tags) -> set[str]:
+def _surface_words(tags: Tags, vocabulary: Vocabulary) -> set[str]:
     """Return the word tokens of every name the tagged entities go by."""
-    names: list[str] = [*tags.trials, *tags.nct_ids]
-    for code in tags.subtypes:
-        label, synonyms, abbreviations = SUBTYPES[code]
-        names += [label, *synonyms, *abbreviations]
-    for agent in tags.agents:
-        names += [agent, *AGENTS[agent][1]]
-    names += [
-        p
-        for p, classes in CLASS_PHRASES.items()
-        if set(classes) & set(tags.agent_classes)
-    ]
-    return {token for name in names for token in tokenize(name)}
+    # A trial goes by its canonical name here: 'Alliance' in 'Alliance A091401'
+    # is the trial group, a word of its own.
+    names: list[str] = [*tags.nct_ids, *tags.trials]
+    for kind, values in (
+        ("subtype", tags.subtypes),
+        ("agent", tags.agents),
+        ("class", tags.agent_classes),
+    ):
+        names += [name for value in values for name in vocabulary.names_of(kind, value)]
+    return {token for name in names for token in tokenize(name, vocabulary)}
 
 
 def question_units(
@@ -107,19 +100,18 @@ def question_units(
     only when the question names no agent. Weights are BM25 IDFs; a unit no
     passage contains weighs the most.
     """
-    tags = tag_text(question)
+    vocabulary = index.vocabulary
+    tags = tag_text(question, vocabulary)
     if tags.agents:
         tags = tags.model_copy(update={"agent_classes": ()})
     entities = entity_tokens(tags)
-    surface = _surface_words(tags)
-    words = [t for t in tokenize(question) if t not in surface]
-    n_chunks = max(len(index.chunks), 1)
-    weights = {
-        unit: math.log(1.0 + (n_chunks + 0.5) / (index.sparse.doc_freq(unit) + 0.5))
-        for unit in dict.fromkeys([*entities, *words])
-    }
+    surface = _surface_words(tags, vocabulary)
+    words = [t for t in tokenize(question, vocabulary) if t not in surface]
+    weights = {unit: index.idf(unit) for unit in dict.fromkeys([*entities, *words])}
     required = {e for e in entities if not e.startswith("class:")}
-    return weights, required, set(ENDPOINTS & set(words))
+    # The sentence that carries an answer must name the endpoint asked about
+    # itself, not only its neighbours.
+    return weights, required, set(vocabulary.endpoint_terms() & set(words))
 
 
 def _covered(required: set[str], window: frozenset[str]) -> bool:
@@ -134,15 +126,19 @@ def _covered(required: set[str], window: frozenset[str]) -> bool:
     )
 
 
-def _units(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text)) | frozenset(entity_tokens(tag_text(text)))
+def _units(text: str, vocabulary: Vocabulary) -> frozenset[str]:
+    return frozenset(tokenize(text, vocabulary)) | frozenset(
+        entity_tokens(tag_text(text, vocabulary))
+    )
 
 
 @lru_cache(maxsize=8192)
-def chunk_sentences(chunk: Chunk) -> tuple[tuple[int, int, frozenset[str]], ...]:
+def chunk_sentences(
+    chunk: Chunk, vocabulary: Vocabulary
+) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """Return each sentence span of a chunk with its units (cached per chunk)."""
     return tuple(
-        (start, end, _units(chunk.text[start:end]))
+        (start, end, _units(chunk.text[start:end], vocabulary))
         for start, end in sentence_spans(chunk.text)
     )
 
@@ -153,20 +149,28 @@ def _candidates(
     weights, required, endpoints = question_units(question, index)
     total = sum(weights.values()) or 1.0
     wants_number = bool(_QUANTITY_CUES & set(question.lower().split()))
+    vocabulary = index.vocabulary
     found: list[Candidate] = []
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         before = deque(
-            (_units(s) for s in index.sentences_before(chunk, CONTEXT_SENTENCES)),
+            (
+                _units(s, vocabulary)
+                for s in index.sentences_before(chunk, CONTEXT_SENTENCES)
+                if not is_instruction(s)
+            ),
             CONTEXT_SENTENCES,
         )
-        section = _units(chunk.section)
-        for start, end, own in chunk_sentences(chunk):
+        section = _units(chunk.section, vocabulary)
+        for start, end, own in chunk_sentences(chunk, vocabulary):
             text = chunk.text[start:end]
+            if is_instruction(text):
+                continue  # addressed to a reader or a model: never an answer
             window = section.union(own, *before)
             support = sum(w for u, w in weights.items() if u in window) / total
             own_share = sum(w for u, w in weights.items() if u in own) / total
-            number = 0.15 if wants_number and _QUANTITY.search(text) else 0.0
+            quantity = _QUANTITY.search(strip_citation_markers(text))
+            number = 0.15 if wants_number and quantity else 0.0
             found.append(
                 Candidate(
                     hit=hit,

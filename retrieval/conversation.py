@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sarcolit.ingest.lexicon import SUBTYPES
-from sarcolit.ingest.tags import tag_text
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
+from sarcolit.ingest import tag_text
 from sarcolit.retrieval.synthesis_query import SynthesisQuery, names_in, understand
 
 _REFERENCE = re.compile(
@@ -62,11 +62,11 @@ class Anchor:
     agents: tuple[str, ...] = ()
     subtypes: tuple[str, ...] = ()
 
-    def phrase(self) -> str:
+    def phrase(self, vocabulary: Vocabulary) -> str:
         """Return the anchor as words: 'atezolizumab in alveolar soft part sarcoma'."""
         regimen = " plus ".join(self.agents)
         who = ", ".join(p for p in (", ".join(self.trials), regimen) if p)
-        where = " and ".join(SUBTYPES[s][0] for s in self.subtypes)
+        where = " and ".join(vocabulary.subtype_label(s) for s in self.subtypes)
         return f"{who} in {where}" if who and where else who or where
 
     def __bool__(self) -> bool:
@@ -84,10 +84,10 @@ class Part:
     """The question read across trials; None for a single-fact question."""
 
 
-def anchor_of(question: str) -> Anchor:
+def anchor_of(question: str, vocabulary: Vocabulary) -> Anchor:
     """Return the trials, agents and subtypes a question names."""
-    tags = tag_text(question)
-    trials = (*tags.trials, *tags.nct_ids, *sorted(names_in(question)))
+    tags = tag_text(question, vocabulary)
+    trials = (*tags.trials, *tags.nct_ids, *sorted(names_in(question, vocabulary)))
     return Anchor(
         trials=tuple(dict.fromkeys(trials)),
         agents=tags.agents,
@@ -95,35 +95,39 @@ def anchor_of(question: str) -> Anchor:
     )
 
 
-def resolve(question: str, history: Sequence[str]) -> str:
+def resolve(
+    question: str, history: Sequence[str], vocabulary: Vocabulary | None = None
+) -> str:
     """Return ``question`` made standalone with the conversation's latest subject.
 
     Unchanged when there is no history, or when the question names its own
     subject and refers to nothing earlier.
     """
+    vocab = vocabulary or default_vocabulary()
     if not history:
         return question
-    own = anchor_of(question)
+    own = anchor_of(question, vocab)
     if own and not _REFERENCE.search(question):
         return question
     anchor = Anchor()
     for position in range(len(history) - 1, -1, -1):
-        earlier = resolve(history[position], history[:position])
-        anchor = anchor_of(earlier)
+        earlier = resolve(history[position], history[:position], vocab)
+        anchor = anchor_of(earlier, vocab)
         if anchor:
             break
     if not anchor:
         return question
-    return _rewrite(question, anchor, own)
+    return _rewrite(question, anchor, own, vocab)
 
 
-def _rewrite(question: str, anchor: Anchor, own: Anchor) -> str:
+def _rewrite(question: str, anchor: Anchor, own: Anchor, vocabulary: Vocabulary) -> str:
     text = _LEAD.sub("", question).strip()
     text = text[:1].upper() + text[1:]
     regimen = " plus ".join(anchor.agents) or ", ".join(anchor.trials)
     used = False
     if anchor.subtypes and _DISEASE_WORDS.search(text):
-        text = _DISEASE_WORDS.sub(SUBTYPES[anchor.subtypes[0]][0], text)
+        disease = vocabulary.subtype_label(anchor.subtypes[0])
+        text = _DISEASE_WORDS.sub(disease, text)
     if anchor.trials and _TRIAL_WORDS.search(text):
         text, used = _TRIAL_WORDS.sub(anchor.trials[0], text), True
     if regimen and _REGIMEN_WORDS.search(text):
@@ -136,7 +140,7 @@ def _rewrite(question: str, anchor: Anchor, own: Anchor) -> str:
     )
     if missing and not (used and not missing.subtypes):
         stem = text.rstrip(" ?.")
-        return f"{stem} ({missing.phrase()})?"
+        return f"{stem} ({missing.phrase(vocabulary)})?"
     return text
 
 
@@ -144,39 +148,43 @@ def split_parts(question: str) -> list[str]:
     """Split a question that asks two things; one part when it asks one.
 
     "Which trials ..., and what response rates did they report?" stays whole:
-    its second clause asks about the same trials.
+    its second clause asks about the same trials; so does "In the cohort of 163
+    samples, what share ...?", one question after an opening phrase.
     """
     pieces = [p.strip(" ,;") for p in _SPLIT.split(question) if p.strip(" ,;")]
     if len(pieces) < 2 or any(len(p.split()) < MIN_PART_WORDS for p in pieces):
         return [question]
-    if not _ASKS.match(pieces[0]):
-        return [
-            question
-        ]  # "In the cohort of 163 samples, what share ...": one question
-    if any(_PLURAL_BACK.search(p) for p in pieces[1:]):
+    if not _ASKS.match(pieces[0]) or any(_PLURAL_BACK.search(p) for p in pieces[1:]):
         return [question]
     return [p if p.endswith("?") else p.rstrip(".") + "?" for p in pieces]
 
 
-def plan(question: str, history: Sequence[str] = ()) -> list[Part]:
+def plan(
+    question: str, history: Sequence[str] = (), vocabulary: Vocabulary | None = None
+) -> list[Part]:
     """Return the parts to answer, each standalone and read across trials if asked.
 
     A single question with no history that asks for a single fact comes back as
     one part with no query: the single-fact answerer answers it.
     """
+    vocab = vocabulary or default_vocabulary()
     parts = split_parts(question)
-    whole = resolve(question, history)
+    whole = resolve(question, history, vocab)
+    single = [
+        Part(
+            whole, question, understand(whole, focused=bool(history), vocabulary=vocab)
+        )
+    ]
     if len(parts) == 1:
-        return [Part(whole, question, understand(whole, focused=bool(history)))]
+        return single
     planned: list[Part] = []
     # A part that names no subject shares the whole question's ("How many were
     # enrolled and how many treated in trial X?"), else the earlier parts'.
     earlier = [*history, whole]
     for part in parts:
-        standalone = resolve(part, earlier)
-        planned.append(Part(standalone, part, understand(standalone, focused=True)))
+        standalone = resolve(part, earlier, vocab)
+        query = understand(standalone, focused=True, vocabulary=vocab)
+        planned.append(Part(standalone, part, query))
         earlier.append(standalone)
-    if any(p.query is None for p in planned):
-        # A part with no subject to read it by: answer the question whole.
-        return [Part(whole, question, understand(whole, focused=bool(history)))]
-    return planned
+    # A part with no subject to read it by: answer the question whole.
+    return single if any(p.query is None for p in planned) else planned

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,19 +16,20 @@ from chromadb.api import ClientAPI
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.models import Chunk, Document, SearchHit
 from sarcolit.core.settings import Settings
-from sarcolit.ingest.catalog import (
+from sarcolit.core.store import store_errors
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
+from sarcolit.ingest import (
     Collections,
     DocInfo,
+    embed,
     get_documents,
     list_documents,
+    normalize,
     open_collections,
+    sentence_spans,
     tag_key,
 )
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.embed import embed
-from sarcolit.ingest.normalize import normalize
-from sarcolit.ingest.tags import canonical_agent, canonical_subtype
-from sarcolit.retrieval.sparse import SparseIndex, open_sparse
+from sarcolit.retrieval.sparse import SparseIndex, fingerprint, open_sparse
 from sarcolit.retrieval.tokens import query_tokens
 
 if TYPE_CHECKING:
@@ -55,17 +57,27 @@ class Filters:
         nct_ids: Sequence[str] = (),
         trials: Sequence[str] = (),
         doc_ids: Sequence[str] = (),
+        vocabulary: Vocabulary | None = None,
     ) -> Filters:
         """Canonicalise user input ('synovial sarcoma' -> 'SS', 'lete-cel' -> ...).
 
+        A subtype admits its narrower subtypes too: 'liposarcoma' admits
+        passages tagged DDLPS or MRCLS.
+
         Raises:
-            ConfigError: a subtype or agent is not in the lexicon.
+            ConfigError: a subtype or agent is not in the vocabulary.
         """
+        vocab = vocabulary or default_vocabulary()
+        codes = [_canonical(s, vocab.canonical_subtype, "subtype") for s in subtypes]
         return cls(
             subtypes=tuple(
-                _canonical(s, canonical_subtype, "subtype") for s in subtypes
+                dict.fromkeys(
+                    c
+                    for code in codes
+                    for c in (code, *vocab.subtype_descendants(code))
+                )
             ),
-            agents=tuple(_canonical(a, canonical_agent, "agent") for a in agents),
+            agents=tuple(_canonical(a, vocab.canonical_agent, "agent") for a in agents),
             nct_ids=tuple(n.strip().upper() for n in nct_ids),
             trials=tuple(t.strip() for t in trials),
             doc_ids=tuple(doc_ids),
@@ -123,6 +135,7 @@ class HybridIndex:
     sparse: SparseIndex
     embedder: SentenceTransformer
     settings: Settings
+    vocabulary: Vocabulary = field(default_factory=default_vocabulary)
     _by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,8 +144,35 @@ class HybridIndex:
 
     def refresh(self) -> None:
         """Bring the BM25 side in step with the store after an ingest."""
-        self.sparse = open_sparse(self.cols, sparse_dir(self.settings))
-        self.__post_init__()
+        fresh = self.refreshed()
+        self.sparse, self._by_id = fresh.sparse, fresh._by_id
+
+    def refreshed(self) -> HybridIndex:
+        """Return a new index over the store as it is now (this one is unchanged).
+
+        Readers holding this index keep a consistent view while the new one is
+        built; the caller swaps it in when it is ready.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        with store_errors("reading the stored chunks"):
+            sparse = open_sparse(self.cols, sparse_dir(self.settings), self.vocabulary)
+        return HybridIndex(
+            self.cols, sparse, self.embedder, self.settings, self.vocabulary
+        )
+
+    def store_fingerprint(self) -> str:
+        """Return the fingerprint of the documents in the store now.
+
+        It differs from ``self.sparse.fingerprint`` once another process has
+        added, replaced or removed a document.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        with store_errors("listing the documents"):
+            return fingerprint(list_documents(self.cols), self.vocabulary)
 
     def chunk_after(self, chunk: Chunk) -> Chunk | None:
         """Return the next chunk of the same section, if any."""
@@ -158,17 +198,38 @@ class HybridIndex:
         """Every searchable chunk, in document order."""
         return self.sparse.chunks
 
+    def idf(self, token: str) -> float:
+        """Return the BM25 inverse document frequency of a token over the chunks.
+
+        A token no chunk contains weighs the most.
+        """
+        n_chunks = max(len(self.sparse.chunks), 1)
+        return math.log(1.0 + (n_chunks + 0.5) / (self.sparse.doc_freq(token) + 0.5))
+
     def title(self, doc_id: str) -> str:
         """Return a document's title ('' if unknown)."""
         return self.sparse.titles.get(doc_id, "")
 
     def documents(self) -> list[DocInfo]:
-        """Return the catalogue of complete documents."""
-        return list_documents(self.cols)
+        """Return the catalogue of complete documents.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        with store_errors("listing the documents"):
+            return list_documents(self.cols)
 
     def get_documents(self, ids: Sequence[str] | None = None) -> list[Document]:
-        """Return documents with their normalised text (all, or those in ``ids``)."""
-        return get_documents(self.cols, ids)
+        """Return documents with their normalised text (all, or those in ``ids``).
+
+        Duplicate ids are read once.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        wanted = None if ids is None else list(dict.fromkeys(ids))
+        with store_errors("reading documents"):
+            return get_documents(self.cols, wanted)
 
     def embed_query(self, query: str) -> npt.NDArray[np.float32]:
         """Return the normalised MiniLM vector of a (normalised) query."""
@@ -214,7 +275,7 @@ class HybridIndex:
         return rows
 
     def _bm25(self, query: str, filters: Filters) -> list[tuple[int, float]]:
-        scores = self.sparse.scores(query_tokens(query))
+        scores = self.sparse.scores(query_tokens(query, self.vocabulary))
         if filters != Filters():
             mask = np.fromiter(
                 (filters.admits(c) for c in self.sparse.chunks), dtype=bool
@@ -254,12 +315,21 @@ class HybridIndex:
 
 
 def open_index(
-    client: ClientAPI, settings: Settings, embedder: SentenceTransformer
+    client: ClientAPI,
+    settings: Settings,
+    embedder: SentenceTransformer,
+    vocabulary: Vocabulary | None = None,
 ) -> HybridIndex:
-    """Open the store for search; rebuilds the BM25 side if it is out of step."""
-    cols = open_collections(client, settings.store)
-    sparse = open_sparse(cols, sparse_dir(settings))
-    return HybridIndex(cols, sparse, embedder, settings)
+    """Open the store for search; rebuilds the BM25 side if it is out of step.
+
+    ``vocabulary`` (default: the one ``settings.vocabulary`` names) tags queries
+    and passages.
+    """
+    vocab = vocabulary or load_vocabulary(settings.vocabulary)
+    with store_errors("opening the collections"):
+        cols = open_collections(client, settings.store)
+        sparse = open_sparse(cols, sparse_dir(settings), vocab)
+    return HybridIndex(cols, sparse, embedder, settings, vocab)
 
 
 def documents(client: ClientAPI, settings: Settings) -> list[Document]:

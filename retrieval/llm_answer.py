@@ -22,8 +22,9 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from sarcolit.core.llm import backend_errors, is_transient
 from sarcolit.core.models import Answer, AnswerSentence, Citation, Dropped, SearchHit
 from sarcolit.core.settings import Settings
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.normalize import normalize
+from sarcolit.core.text import SQUARE_MARKER
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import normalize, sentence_spans
 from sarcolit.retrieval.answer import (
     REFUSAL,
     Candidate,
@@ -36,7 +37,6 @@ from sarcolit.retrieval.verify import (
     Passage,
     Verdict,
     as_passage,
-    is_instruction,
     markers_of,
     split_sentences,
     verify_sentence,
@@ -44,7 +44,7 @@ from sarcolit.retrieval.verify import (
 )
 
 NOT_ANSWERED = "NOT ANSWERED"
-LEADING = re.compile(r"\s*\[\d+")
+LEADING = re.compile(SQUARE_MARKER)
 MIN_PARAPHRASE_SHARE = 0.4
 """Least share of a failed sentence's words an extractive sentence must hold to
 stand in for it."""
@@ -159,6 +159,7 @@ class _Composer:
 
     passages: list[Passage]
     extractive: list[Candidate]
+    vocabulary: Vocabulary | None = None
     kept: list[tuple[AnswerSentence, tuple[Citation, ...]]] = field(
         default_factory=list
     )
@@ -179,7 +180,7 @@ class _Composer:
         elif not cited and self.lead:
             # "[2] First sentence. Second sentence." cites [2] for both.
             sentence = f"{sentence} [{', '.join(map(str, self.lead))}]"
-        verdict = verify_sentence(sentence, self.passages)
+        verdict = verify_sentence(sentence, self.passages, self.vocabulary)
         if not verdict.text:
             return None
         if any(kept.text == verdict.text for kept, _ in self.kept):
@@ -199,9 +200,12 @@ class _Composer:
         used = {s.text for s, _ in self.kept}
         options = [c for c in self.extractive if c.text not in used]
         best = max(
-            options, key=lambda c: word_share(verdict.text, c.text), default=None
+            options,
+            key=lambda c: word_share(verdict.text, c.text, self.vocabulary),
+            default=None,
         )
-        if best is None or word_share(verdict.text, best.text) < MIN_PARAPHRASE_SHARE:
+        share = word_share(verdict.text, best.text, self.vocabulary) if best else 0.0
+        if best is None or share < MIN_PARAPHRASE_SHARE:
             drop = Dropped(text=verdict.text, reason=verdict.reason)
             self.dropped.append(drop)
             return Checked("", None, drop)
@@ -292,17 +296,15 @@ def stream_llm_answer(
     """
     query = normalize(question).strip()
     hits = index.search(query, settings.retrieval.answer_pool, filters)
-    chosen = [
-        c
-        for c in select_sentences(query, hits, index, settings)
-        if not is_instruction(c.text)
-    ]
+    # select_sentences leaves out sentences addressed to a model, so neither the
+    # passages' evidence nor the extractive fallback can hold one.
+    chosen = select_sentences(query, hits, index, settings)
     if not chosen:
         note = "no retrieved passage answers the question; the model was not asked"
         yield Done(_assemble(question, _Composer([], []), hits, [note]))
         return
     passages = evidence_passages(hits, chosen, settings.llm.passages)
-    composer = _Composer(passages, chosen)
+    composer = _Composer(passages, chosen, index.vocabulary)
     buffer = ""
     with backend_errors(model):
         for token in _tokens(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from sarcolit.core.models import Chunk
-from sarcolit.ingest.catalog import Collections, DocInfo, chunk_from_row, list_documents
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
+from sarcolit.ingest import (
+    Collections,
+    DocInfo,
+    chunk_from_row,
+    list_documents,
+    tag_text,
+)
 from sarcolit.retrieval.tokens import VERSION as TOKENS_VERSION
 from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
@@ -27,9 +36,9 @@ _PAGE = 2000
 _FORMAT = 1
 
 
-def fingerprint(docs: list[DocInfo]) -> str:
-    """Return a digest of the complete documents and their chunk counts."""
-    digest = hashlib.sha256(f"v{_FORMAT}.{TOKENS_VERSION}".encode())
+def fingerprint(docs: list[DocInfo], vocabulary: Vocabulary) -> str:
+    """Return a digest of the documents, their chunk counts and the vocabulary."""
+    digest = hashlib.sha256(f"v{_FORMAT}.{TOKENS_VERSION}.{vocabulary.digest}".encode())
     for doc in sorted(docs, key=lambda d: d.id):
         digest.update(f"{doc.id}:{doc.n_chunks};".encode())
     return digest.hexdigest()[:32]
@@ -85,24 +94,42 @@ def fetch_chunks(cols: Collections, doc_ids: set[str]) -> list[Chunk]:
     return chunks
 
 
-def build(cols: Collections) -> SparseIndex:
-    """Build the BM25 index from the complete documents in the store."""
+def _retag(chunk: Chunk, vocabulary: Vocabulary) -> Chunk:
+    """Tag a stored chunk again with ``vocabulary`` (it may have changed)."""
+    head = f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+    tags = tag_text(head, vocabulary)
+    return chunk if tags == chunk.tags else chunk.model_copy(update={"tags": tags})
+
+
+def build(cols: Collections, vocabulary: Vocabulary | None = None) -> SparseIndex:
+    """Build the BM25 index from the complete documents in the store.
+
+    Chunks are tagged again with ``vocabulary`` (default: the bundled one), so
+    a changed vocabulary takes effect without ingesting again.
+    """
+    vocab = vocabulary or default_vocabulary()
     docs = list_documents(cols)
-    chunks = fetch_chunks(cols, {d.id for d in docs})
+    chunks = [_retag(c, vocab) for c in fetch_chunks(cols, {d.id for d in docs})]
     bm25 = None
     if chunks:
         bm25 = bm25s.BM25()
         corpus = [
-            tokenize(f"{c.section}\n{c.text}") + entity_tokens(c.tags) for c in chunks
+            tokenize(f"{c.section}\n{c.text}", vocab) + entity_tokens(c.tags)
+            for c in chunks
         ]
         bm25.index(corpus, show_progress=False)
-    return SparseIndex(chunks, {d.id: d.title for d in docs}, bm25, fingerprint(docs))
+    titles = {d.id: d.title for d in docs}
+    return SparseIndex(chunks, titles, bm25, fingerprint(docs, vocab))
 
 
 def save(index: SparseIndex, directory: Path) -> None:
-    """Write the index to ``directory`` atomically (a temp dir, then a rename)."""
-    tmp = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    """Write the index to ``directory`` atomically (a temp dir, then a rename).
+
+    The saved index is a cache: when another process swaps in its own copy at
+    the same moment, this one is dropped and theirs is kept.
+    """
+    unique = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = directory.with_name(f"{directory.name}.{unique}.tmp")
     tmp.mkdir(parents=True)
     if index.bm25 is not None:
         index.bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -111,11 +138,14 @@ def save(index: SparseIndex, directory: Path) -> None:
     )
     manifest = {"fingerprint": index.fingerprint, "titles": index.titles}
     (tmp / "manifest.json").write_text(json.dumps(manifest))
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    tmp.rename(directory)
+    old = directory.with_name(f"{directory.name}.{unique}.old")
+    try:
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+    except OSError:
+        pass  # another process saved at the same moment: its copy stands
+    shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -133,12 +163,18 @@ def load(directory: Path) -> SparseIndex | None:
     return SparseIndex(chunks, dict(manifest["titles"]), bm25, manifest["fingerprint"])
 
 
-def open_sparse(cols: Collections, directory: Path) -> SparseIndex:
-    """Load the saved index if it matches the store; otherwise rebuild and save it."""
-    current = fingerprint(list_documents(cols))
+def open_sparse(
+    cols: Collections, directory: Path, vocabulary: Vocabulary | None = None
+) -> SparseIndex:
+    """Load the saved index if it is in step with the store; else rebuild and save.
+
+    In step: built from the same complete documents, with the same vocabulary.
+    """
+    vocab = vocabulary or default_vocabulary()
+    current = fingerprint(list_documents(cols), vocab)
     saved = load(directory)
     if saved is not None and saved.fingerprint == current:
         return saved
-    index = build(cols)
+    index = build(cols, vocab)
     save(index, directory)
     return index

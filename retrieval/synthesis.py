@@ -21,8 +21,8 @@ from sarcolit.core.models import (
     SearchHit,
     TrialRecord,
 )
-from sarcolit.ingest.lexicon import SUBTYPES
-from sarcolit.ingest.numbers import words_to_digits
+from sarcolit.core.text import words_to_digits
+from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval.answer import cite
 from sarcolit.retrieval.index import Filters, HybridIndex
 from sarcolit.retrieval.synthesis_query import (
@@ -50,10 +50,12 @@ _PRIMARY = {"trial": 0, "regulatory": 1, "article": 2}
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
-def subtype_name(code: str) -> str:
+def subtype_name(code: str, vocabulary: Vocabulary) -> str:
     """Return a subtype's abbreviation, or its name when it has none ('OS')."""
-    label, _, abbreviations = SUBTYPES[code]
-    return code if code in abbreviations else label
+    spec = vocabulary.subtypes.get(code)
+    if spec is not None and code in spec.abbreviations:
+        return code
+    return vocabulary.subtype_label(code)
 
 
 @dataclass
@@ -75,17 +77,21 @@ class Group:
         """True when the trial has documents of its own (not only citations)."""
         return bool(self.profiles)
 
-    def label(self) -> str:
+    def label(self, vocabulary: Vocabulary) -> str:
         """Return the line label: names, regimen, subtypes and registration."""
         names = sorted(self.names | {t for t in self.trials if not t.startswith("NCT")})
         ncts = sorted(t for t in self.trials if t.startswith("NCT"))
-        regimen = " + ".join(sorted(self.agents)) or ", ".join(sorted(self.classes))
+        broader = {a for c in self.classes for a in vocabulary.class_ancestors(c)}
+        regimen = " + ".join(sorted(self.agents)) or ", ".join(
+            sorted(self.classes - broader)
+        )
         targets = sorted({t for p in self.profiles for t in p.targets})
         if targets and not self.agents:
             regimen = f"{regimen} ({', '.join(targets)})"
         parts = [", ".join(names), regimen]
         if 0 < len(self.subtypes) <= 2:
-            parts.append(", ".join(sorted(subtype_name(s) for s in self.subtypes)))
+            names_of = (subtype_name(s, vocabulary) for s in self.subtypes)
+            parts.append(", ".join(sorted(names_of)))
         parts.append(", ".join(ncts))
         label = "; ".join(p for p in parts if p)
         if not self.reported and self.mentions:
@@ -133,7 +139,9 @@ def _absorb(group: Group, other: Group) -> None:
     group.arms = group.arms or other.arms
 
 
-def _mention_groups(sources: Sources, groups: list[Group]) -> list[Group]:
+def _mention_groups(
+    sources: Sources, groups: list[Group], vocabulary: Vocabulary
+) -> list[Group]:
     """Attach sentences that cite a trial to it; others form groups by regimen."""
     by_regimen: dict[tuple[frozenset[str], ...], Group] = {}
     for doc_id, sentences in sources.sentences.items():
@@ -148,7 +156,9 @@ def _mention_groups(sources: Sources, groups: list[Group]) -> list[Group]:
                 named[0].mentions.append((profile, sentence))
                 continue
             classes = (
-                classes_of(sentence.agents) if sentence.agents else sentence.classes
+                classes_of(sentence.agents, vocabulary)
+                if sentence.agents
+                else sentence.classes
             )
             key = (sentence.agents, classes, sentence.trials)
             if key not in by_regimen:
@@ -295,6 +305,7 @@ def _group_lines(
     sources: Sources,
     by_report: bool,
     filters: Filters,
+    vocabulary: Vocabulary,
 ) -> list[Line]:
     own = [
         (p, s)
@@ -309,7 +320,7 @@ def _group_lines(
         for profile in group.profiles:
             chosen = _chosen([(p, s) for p, s in own if p is profile], query, subtypes)
             if chosen and _on_topic(chosen, query):
-                label = f"{group.label()} — {profile.title}"
+                label = f"{group.label(vocabulary)} — {profile.title}"
                 lines.append(
                     Line(label, tuple(chosen), group.agents, frozenset(group.trials))
                 )
@@ -317,15 +328,18 @@ def _group_lines(
     chosen = _chosen([*own, *mentions], query, subtypes)
     if not chosen or not _on_topic(chosen, query):
         return []
-    return [Line(group.label(), tuple(chosen), group.agents, frozenset(group.trials))]
+    label = group.label(vocabulary)
+    return [Line(label, tuple(chosen), group.agents, frozenset(group.trials))]
 
 
-def _order(groups: list[Group], query: SynthesisQuery) -> list[Group]:
+def _order(
+    groups: list[Group], query: SynthesisQuery, vocabulary: Vocabulary
+) -> list[Group]:
     def rank(group: Group) -> tuple[int, int, str]:
         side = next(
             (i for i, s in enumerate(query.sides) if _admits(group, s, query.sides)), 0
         )
-        return (side, 0 if group.reported else 1, group.label().casefold())
+        return (side, 0 if group.reported else 1, group.label(vocabulary).casefold())
 
     return sorted(groups, key=rank)
 
@@ -392,9 +406,10 @@ def synthesize(
     Returns None when no document reports a result the question asks about, so
     the caller can fall back to the single-fact answerer (or refuse).
     """
-    sources = read_sources(index.documents(), index.chunks)
+    vocabulary = index.vocabulary
+    sources = read_sources(index.documents(), index.chunks, vocabulary)
     own = _own_groups(sources)
-    groups = matching_groups([*own, *_mention_groups(sources, own)], query)
+    groups = matching_groups([*own, *_mention_groups(sources, own, vocabulary)], query)
     by_report = (
         query.kind == "comparison"
         and not query.sides
@@ -402,9 +417,14 @@ def synthesize(
     )
     lines = [
         line
-        for group in _order(groups, query)
+        for group in _order(groups, query, vocabulary)
         for line in _group_lines(
-            group, query, sources, by_report and group.reported, filters or Filters()
+            group,
+            query,
+            sources,
+            by_report and group.reported,
+            filters or Filters(),
+            vocabulary,
         )
     ]
     if not lines:

@@ -3,237 +3,41 @@
 :func:`understand` reads a question and returns a :class:`SynthesisQuery` when
 it asks across trials (a list, a drug class, a subtype, a comparison, a yes/no
 evidence question), or None for a single-fact question, which the extractive
-answerer handles. Class names expand to their agents through the lexicon:
-"PD-1 inhibitor" covers pembrolizumab, nivolumab, toripalimab and the rest.
+answerer handles. Classes expand through the vocabulary: "PD-1 inhibitor"
+covers pembrolizumab, nivolumab, toripalimab and the rest, "checkpoint
+inhibitor" every anti-PD-1, anti-PD-L1 and anti-CTLA-4 agent; a subtype covers
+its narrower subtypes ("liposarcoma": DDLPS, MRCLS ...).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-from sarcolit.ingest.lexicon import AGENTS, SUBTYPES
-from sarcolit.ingest.tags import canonical_agent, canonical_subtype, fold, tag_text
-
-Kind = Literal["list", "class", "subtype", "comparison", "yesno", "summary"]
-Topic = Literal[
-    "enrolment",
-    "response",
-    "pfs",
-    "os",
-    "dcr",
-    "dor",
-    "dfs",
-    "pathologic",
-    "toxicity",
-    "approval",
-    "biomarker",
-    "target",
-]
-RESULTS: tuple[Topic, ...] = (
-    "response",
-    "pfs",
-    "os",
-    "dcr",
-    "dor",
-    "dfs",
-    "pathologic",
-)
-"""What 'results', 'activity' or 'evidence' stands for."""
-
-CHECKPOINT = frozenset({"anti-PD-1", "anti-PD-L1", "anti-CTLA-4", "anti-LAG-3"})
-_NOT_IMMUNOTHERAPY = frozenset({"chemotherapy", "TKI", "EZH2 inhibitor"})
-# Class phrases the lexicon lacks (umbrella classes, 'PD-1 or PD-L1'). The
-# vocabulary issue brings a class hierarchy; until then they are read here.
-_UMBRELLAS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
-    (re.compile(pattern), classes)
-    for pattern, classes in (
-        (r"pd-?1 or pd-?l1|pd-?1/pd-?l1", frozenset({"anti-PD-1", "anti-PD-L1"})),
-        (r"(?:immune )?checkpoint (?:inhibitor|blockade|antibod|agent)\w*", CHECKPOINT),
-        (r"\bicis?\b", CHECKPOINT),
-        (
-            r"(?:engineered |adoptive )?(?:t[- ]cell|cell|cellular) therap\w*",
-            frozenset({"TCR-T", "CAR-T", "TIL"}),
-        ),
-        (r"vegfr?(?: receptor)?[- ]?(?:tki|tyrosine|inhibitor)\w*", frozenset({"TKI"})),
-        (r"anti-?angiogenic", frozenset({"TKI"})),
-        (r"\bpd-?l1 (?:antibod|inhibitor|blockade)\w*", frozenset({"anti-PD-L1"})),
-        # "PD-1 and CTLA-4 blockade": a target sharing the next target's noun.
-        (r"\bpd-?l1(?=\s*(?:and|or|plus|/|\+)\s)", frozenset({"anti-PD-L1"})),
-        (r"\bpd-?1(?=\s*(?:and|or|plus|/|\+)\s)", frozenset({"anti-PD-1"})),
-        (r"\bpd-?1 (?:antibod|inhibitor|blockade)\w*", frozenset({"anti-PD-1"})),
-        (
-            r"\bctla-?4\b(?: (?:antibod|inhibitor|blockade)\w*)?",
-            frozenset({"anti-CTLA-4"}),
-        ),
-        (r"\boncolytic\w*(?: virus\w*)?", frozenset({"oncolytic virus"})),
-        (r"\bchemo\w*|cytotoxic", frozenset({"chemotherapy"})),
-        (r"tyrosine kinase inhibitor\w*|\btkis?\b", frozenset({"TKI"})),
-        (r"\bvaccin\w*", frozenset({"vaccine"})),
-        (r"\bcytokine\w*(?! release)", frozenset({"cytokine"})),
-        (r"\bido1? (?:inhibit\w*)", frozenset({"IDO inhibitor"})),
-        (r"\btcr-?t\b|\btcr\b", frozenset({"TCR-T"})),
-        (r"\bcar-?t\b|chimeric antigen", frozenset({"CAR-T"})),
-        (r"\bimmunotherap\w*", frozenset({"*"})),
-    )
+from sarcolit.core.text import fold
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
+from sarcolit.ingest import tag_text
+from sarcolit.retrieval.synthesis_terms import (
+    ALONE,
+    BARE_CLASSES,
+    COMPARE,
+    EXCEPT,
+    GENERIC,
+    LIST,
+    MARKER_LIKE,
+    MARKERS,
+    NOT_NAMES,
+    OF_ONE_REGIMEN,
+    RESULTS,
+    SUMMARY,
+    TOKEN,
+    TOPICS,
+    YESNO,
+    Kind,
+    Topic,
 )
 
-_COMPARE = re.compile(
-    r"^\s*(?:please\s+)?compare\b"
-    r"|^\s*(?:in [^,]+, )?how (?:do|does|did|is|are|was|were)\b"
-    r".*\b(?:compare|differ)\w*"
-    r"|^\s*what (?:is|are|were) the differences?\b",
-    re.IGNORECASE,
-)
-_OF_ONE_REGIMEN = re.compile(
-    r"\b(?:studies|trials|reports|analyses|cuts|reviews?|papers|abstracts)\b of\b"
-    r"|\bthe two\b"
-)
-_LIST = re.compile(
-    r"\b(?:which|what) (?:\w+ ){0,3}(?:trials|studies|regimens|combinations|agents"
-    r"|therapies|treatments|immunotherapies|approvals|designations)\b"
-    r"|^\s*(?:please\s+)?list\b",
-    re.IGNORECASE,
-)
-_YESNO = re.compile(
-    r"^\s*(?:is|are|does|do|did|has|have|can|could)\b.*\b(?:evidence|work\w*|help\w*"
-    r"|effective|benefit\w*|active|activity|improve\w*|reliable|shown|rescue|make)\b",
-    re.IGNORECASE,
-)
-_SUMMARY = re.compile(
-    r"\b(?:have|has)\b(?:\s+[\w-]+){0,6}?\s+(?:shown|produced|achieved|reported"
-    r"|given|tried|been|demonstrated|responded|found)\b"
-    r"|^\s*what (?:results|activity|data|evidence|outcomes|is known)\b"
-    r"|^\s*what do\b.*\bshow\b",
-    re.IGNORECASE,
-)
-# Subtype families the lexicon lacks (the vocabulary issue adds parents).
-_FAMILIES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"\bbone sarcomas?\b", re.IGNORECASE), frozenset({"OS", "ES", "CHS"})),
-)
-_EXCEPT = re.compile(
-    r"\b(?:other than|except(?: for)?|besides|apart from|excluding)\s+([\w -]+)",
-    re.IGNORECASE,
-)
-# Biomarkers a question may ask about; a class phrase ('PD-L1 antibody') is not one.
-MARKERS: dict[str, str] = {
-    "PD-L1": r"pd-?l1(?! (?:antibod|inhibitor|blockade|agent))"
-    r"|programmed death[- ]ligand",
-    "CD8": r"\bcd8",
-    "CD20": r"\bcd20|\bb[- ]cells?\b|b lineage",
-    "TLS": r"\btlss?\b|tertiary lymphoid",
-    "TMB": r"\btmb\b|mutational (?:burden|load)",
-    "IDO": r"\bido1?\b|kynurenine",
-    "macrophages": r"macrophage|\btams?\b",
-}
-_ALONE = re.compile(r"\b(?:alone|monotherapy|single[- ]agent)\b", re.IGNORECASE)
-_TOPIC_WORDS: tuple[tuple[Topic, str], ...] = (
-    (
-        "enrolment",
-        r"\bhow many (?:patients|people|women|men|adults|children|were)\b"
-        r"|\bhow many (?:treated|enrolled|evaluable|randomi\w+)|\benrol\w*"
-        r"|\baccru\w*|\bevaluable\b",
-    ),
-    ("response", r"\brespon\w*|\borr\b|\bactivity\b|\bshrink\w*"),
-    ("pfs", r"progression[- ]free|\bpfs\b"),
-    ("os", r"overall survival|\bsurvival\b|\bos\b"),
-    ("dcr", r"disease control|\bdcr\b|clinical benefit"),
-    ("dor", r"duration of response|response duration|\bdor\b|how long|\blast\w*"),
-    ("dfs", r"disease[- ]free|relapse|recurrence"),
-    ("pathologic", r"patholog\w*|hyalini\w*"),
-    (
-        "toxicity",
-        r"toxic\w*|safety|\bsafe\b|side effects?|adverse|tolerab\w*"
-        r"|cytokine release|\w+penia\b",
-    ),
-    ("approval", r"approv\w*|designation"),
-    ("biomarker", r"biomarker\w*|predict\w*|\bmarker|expression"),
-    ("target", r"\btarget\w*|antigen"),
-)
-_TOPICS: tuple[tuple[Topic, re.Pattern[str]], ...] = tuple(
-    (topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in _TOPIC_WORDS
-)
-_GENERIC = re.compile(
-    r"\b(?:results?|efficacy|activity|outcomes?|work\w*|help\w*|evidence|found|find"
-    r"|show\w*|achiev\w*|happened|benefit\w*|data|known|effective|respond\w*)\b",
-    re.IGNORECASE,
-)
-_TOKEN = re.compile(r"[^\s,;:.?!()\[\]\"'+]+")
-# Antigens, markers and drug codes look like trial names but are not.
-MARKER_LIKE = re.compile(
-    r"(?:MAGE|NY-ESO|PD-|CTLA|B7-|IL-|HLA|CD\d|HER\d|GD\d|LAG|TIM|IDO|FOXP|TQB|SHR|MK-"
-    r"|BMS|ADP|GSK|NKTR|INCB|JX-|OH\d|LTX|CMB|MGA|MGC|KN\d|AK\d|HHV|TMB|TLS|KIT|VEGF)",
-    re.IGNORECASE,
-)
-_NOT_NAMES = frozenset(
-    [
-        "ORR",
-        "PFS",
-        "OS",
-        "DCR",
-        "DOR",
-        "CR",
-        "PR",
-        "SD",
-        "CI",
-        "FDA",
-        "EMA",
-        "NCI",
-        "ASCO",
-        "ESMO",
-        "CTOS",
-        "SITC",
-        "HR",
-        "TRAE",
-        "AE",
-        "AES",
-        "PD-1",
-        "PD-L1",
-        "CTLA-4",
-        "LAG-3",
-        "TKI",
-        "TKIS",
-        "VEGF",
-        "VEGFR",
-        "HLA",
-        "TCR",
-        "TCR-T",
-        "CAR",
-        "CAR-T",
-        "TIL",
-        "TILS",
-        "ICI",
-        "ICIS",
-        "IDO",
-        "IDO1",
-        "TMB",
-        "TLS",
-        "NY-ESO-1",
-        "MAGE-A4",
-        "HER2",
-        "GD2",
-        "B7-H3",
-        "CD8",
-        "CD20",
-        "CD4",
-        "IL-2",
-        "STS",
-        "II",
-        "III",
-        "IV",
-        "DFS",
-        "RFS",
-        "US",
-        "USA",
-        "UK",
-        "MRI",
-        "CT",
-        "PET",
-        "DNA",
-        "RNA",
-    ]
-)
+__all__ = ["RESULTS", "Kind", "Requirement", "SynthesisQuery", "Topic", "understand"]
 
 
 @dataclass(frozen=True)
@@ -247,7 +51,11 @@ class Requirement:
     """Every agent is required (a regimen 'A + B'), not any one of them."""
 
     def admits(self, agents: frozenset[str], classes: frozenset[str]) -> bool:
-        """Return True when a trial with these agents (or classes) qualifies."""
+        """Return True when a trial with these agents (or classes) qualifies.
+
+        ``classes`` are the trial's classes with their broader ones, so a
+        trial of axitinib (a VEGFR TKI) meets a requirement for a TKI.
+        """
         if self.combination:
             return self.agents <= agents
         return bool(self.agents & agents) or bool(self.classes & classes)
@@ -270,6 +78,8 @@ class SynthesisQuery:
     requirements: tuple[Requirement, ...] = ()
     sides: tuple[Requirement, ...] = ()
     subtypes: frozenset[str] = frozenset()
+    subtype_words: tuple[frozenset[str], ...] = ()
+    """The distinctive words of each asked subtype's name ('synovial')."""
     trials: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     topics: tuple[Topic, ...] = RESULTS
@@ -282,72 +92,71 @@ class SynthesisQuery:
     """The topics the question names, beside those 'results' stands for."""
 
 
-def agents_in_class(agent_class: str) -> frozenset[str]:
-    """Return the agents of a class ('anti-PD-1' -> pembrolizumab, nivolumab ...)."""
-    return frozenset(a for a, (classes, _) in AGENTS.items() if agent_class in classes)
-
-
-def classes_of(agents: frozenset[str]) -> frozenset[str]:
-    """Return the classes of ``agents``."""
-    return frozenset(c for a in agents for c in AGENTS.get(a, ((), ()))[0])
-
-
-def subtype_family(code: str) -> frozenset[str]:
-    """Return a subtype with its kinds and its parent ('LPS' -> DDLPS, MRCLS ...)."""
-    label = SUBTYPES[code][0].casefold()
-    family = {code}
-    for other, (other_label, _, _) in SUBTYPES.items():
-        folded = other_label.casefold()
-        if folded.endswith(" " + label) or label.endswith(" " + folded):
-            family.add(other)
-    return frozenset(family)
-
-
-def family_subtypes(text: str) -> frozenset[str]:
-    """Return the subtypes of a family ``text`` names ('bone sarcomas': OS, ES, CHS)."""
+def classes_of(agents: frozenset[str], vocabulary: Vocabulary) -> frozenset[str]:
+    """Return the classes of ``agents`` with every broader class."""
     return frozenset(
-        c for pattern, family in _FAMILIES if pattern.search(text) for c in family
+        c for a in agents for c in vocabulary.agent_classes(a, ancestors=True)
     )
 
 
-def _immunotherapy() -> frozenset[str]:
-    every = {c for classes, _ in AGENTS.values() for c in classes}
-    return frozenset(every - _NOT_IMMUNOTHERAPY)
+def subtype_family(code: str, vocabulary: Vocabulary) -> frozenset[str]:
+    """Return a subtype, its narrower subtypes and its parent unless that is broad.
+
+    'LPS' gives DDLPS, MRCLS ...; 'DDLPS' also gives 'LPS' (a result "in
+    liposarcoma" may be the dedifferentiated one); 'BS' gives the bone sarcomas.
+    """
+    parents = [
+        p for p in vocabulary.subtype_ancestors(code)[:1] if not vocabulary.is_broad(p)
+    ]
+    return frozenset({code, *vocabulary.subtype_descendants(code), *parents})
 
 
-def _mentions(question: str) -> list[tuple[int, Requirement]]:
-    """Return the regimens a question names, by position: classes, then agents."""
-    text = question.lower()
+def _class_requirement(name: str, label: str, vocabulary: Vocabulary) -> Requirement:
+    agents = frozenset(vocabulary.agents_in_class(name))
+    return Requirement(agents=agents, classes=frozenset({name}), label=label)
+
+
+def _mentions(question: str, vocabulary: Vocabulary) -> list[tuple[int, Requirement]]:
+    """Return the regimens a question names, by position: classes and agents."""
     found: list[tuple[int, Requirement]] = []
     taken: list[tuple[int, int]] = []
-    for pattern, classes in _UMBRELLAS:
-        for match in pattern.finditer(text):
+    for mention in vocabulary.find_classes(question):
+        taken.append((mention.start, mention.end))
+        label = question[mention.start : mention.end]
+        requirement = _class_requirement(mention.classes[0], label, vocabulary)
+        for other in mention.classes[1:]:  # 'PD-1/PD-L1 inhibitors'
+            requirement = requirement.joined(
+                _class_requirement(other, label, vocabulary), "or"
+            )
+        found.append((mention.start, requirement))
+    for pattern, name in BARE_CLASSES:
+        for match in pattern.finditer(question):
             start, end = match.span()
-            if any(s < end and start < e for s, e in taken):
-                continue
-            taken.append((start, end))
-            expanded = _immunotherapy() if classes == {"*"} else classes
-            label = question[start:end]
-            found.append((start, Requirement(classes=expanded, label=label)))
-    folded = fold(question)
-    for agent, (_, synonyms) in AGENTS.items():
-        for name in (agent, *synonyms):
-            at = re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded)
-            if at:
-                found.append((at.start(), Requirement(frozenset({agent}), label=agent)))
-                break
+            if name in vocabulary.classes and not any(
+                s < end and start < e for s, e in taken
+            ):
+                taken.append((start, end))
+                found.append(
+                    (start, _class_requirement(name, match.group(), vocabulary))
+                )
+    seen: set[str] = set()
+    for mention in vocabulary.find_agents(question):
+        if mention.value in seen or any(s <= mention.start < e for s, e in taken):
+            continue
+        seen.add(mention.value)
+        agents = frozenset({mention.value})
+        found.append((mention.start, Requirement(agents=agents, label=mention.value)))
     return sorted(found, key=lambda item: item[0])
 
 
-def _requirements(question: str) -> tuple[Requirement, ...]:
+def _requirements(question: str, vocabulary: Vocabulary) -> tuple[Requirement, ...]:
     """Read regimens: 'X or Y' is one requirement, 'X with/plus/and Y' two."""
-    folded = fold(question)
+    folded = question.lower()
     merged: list[tuple[int, Requirement]] = []
-    for position, requirement in _mentions(question):
+    for position, requirement in _mentions(question, vocabulary):
         if merged:
             before, last = merged[-1]
-            gap = folded[before:position]
-            if re.search(r"\bor\b|/", gap[-12:]):
+            if re.search(r"\bor\b|/", folded[before:position][-12:]):
                 merged[-1] = (before, last.joined(requirement, "or"))
                 continue
         merged.append((position, requirement))
@@ -360,10 +169,8 @@ def question_topics(question: str, *, comparison: bool = False) -> tuple[Topic, 
     A question naming none, or asking for 'results', 'data' or 'activity', gets
     the efficacy results; a comparison also weighs safety and targets.
     """
-    found: list[Topic] = [
-        topic for topic, pattern in _TOPICS if pattern.search(question)
-    ]
-    if not found or _GENERIC.search(question):
+    found: list[Topic] = [t for t, pattern in TOPICS if pattern.search(question)]
+    if not found or GENERIC.search(question):
         found += RESULTS
     if comparison:
         found += ["toxicity", "target"]
@@ -378,7 +185,7 @@ def _sides(
     "Compare the two studies of A with B" compares reports of one regimen: no sides.
     """
     text = fold(question)
-    if len(requirements) < 2 or _OF_ONE_REGIMEN.search(text):
+    if len(requirements) < 2 or OF_ONE_REGIMEN.search(text):
         return ()
     alone = re.search(r"\b(?:alone|monotherapy)\b", text)
     if alone and len(requirements) == 2:
@@ -388,38 +195,46 @@ def _sides(
     return requirements
 
 
-def names_in(question: str) -> frozenset[str]:
-    """Return capitalised names the lexicon does not know: SAINT, KAPKEY, DART."""
+def names_in(question: str, vocabulary: Vocabulary | None = None) -> frozenset[str]:
+    """Return capitalised names the vocabulary does not know: SAINT, KAPKEY, DART."""
+    vocab = vocabulary or default_vocabulary()
     names = set()
-    for token in _TOKEN.findall(question):
-        token = token.strip("-")
+    for raw in TOKEN.findall(question):
+        token = raw.strip("-")
         capitals = sum(c.isupper() or c.isdigit() for c in token)
         if len(token) < 3 or not token[0].isupper() or capitals < 2:
             continue
-        known = canonical_agent(token) or canonical_subtype(token)
-        if token.upper() in _NOT_NAMES or known or token.upper().startswith("NCT"):
+        known = vocab.canonical_agent(token) or vocab.canonical_subtype(token)
+        if token.upper() in NOT_NAMES or known or token.upper().startswith("NCT"):
             continue
-        if MARKER_LIKE.match(token):
-            continue
-        names.add(token)
+        if not MARKER_LIKE.match(token):
+            names.add(token)
     return frozenset(names)
 
 
 def _kind(question: str, query: SynthesisQuery) -> Kind | None:
-    if _COMPARE.search(question):
+    if COMPARE.search(question):
         return "comparison"
-    if _YESNO.search(question):
+    if YESNO.search(question):
         return "yesno"
-    if _LIST.search(question):
+    if LIST.search(question):
         return "list"
-    if not _SUMMARY.search(question) or query.trials or query.names:
+    if not SUMMARY.search(question) or query.trials or query.names:
         return None
     if any(r.classes for r in query.requirements):
         return "class"
     return "subtype" if query.subtypes else None
 
 
-def understand(question: str, *, focused: bool = False) -> SynthesisQuery | None:
+def _distinctive(code: str, vocabulary: Vocabulary) -> frozenset[str]:
+    generic = {"sarcoma", "tumor", "tumour", "cell", "of", "and"}
+    words = re.findall(r"[a-z]+", vocabulary.subtype_label(code).lower())
+    return frozenset(w for w in words if w not in generic)
+
+
+def understand(
+    question: str, *, focused: bool = False, vocabulary: Vocabulary | None = None
+) -> SynthesisQuery | None:
     """Read a question across trials; None when it asks for a single fact.
 
     Args:
@@ -427,23 +242,27 @@ def understand(question: str, *, focused: bool = False) -> SynthesisQuery | None
         focused: Also read a question about named trials or regimens (a part
             of a multi-part question, a follow-up) as a summary of what the
             documents that report them say.
+        vocabulary: Names of agents, classes, subtypes and trials (default:
+            the bundled vocabulary).
     """
-    tags = tag_text(question)
-    requirements = _requirements(question)
+    vocab = vocabulary or default_vocabulary()
+    tags = tag_text(question, vocab)
+    requirements = _requirements(question, vocab)
     excluded = frozenset(
-        c for m in _EXCEPT.finditer(question) for c in tag_text(m.group(1)).subtypes
+        c
+        for m in EXCEPT.finditer(question)
+        for c in tag_text(m.group(1), vocab).subtypes
     )
-    mentioned = {*tags.subtypes, *family_subtypes(question)}
-    subtypes = frozenset(c for s in mentioned - excluded for c in subtype_family(s))
+    mentioned = {m.value for m in vocab.find_subtypes(question)} - excluded
+    subtypes = frozenset(c for s in mentioned for c in subtype_family(s, vocab))
+    subtypes = frozenset(s for s in subtypes if not vocab.is_broad(s))
     query = SynthesisQuery(
         kind="summary",
         requirements=requirements,
         subtypes=subtypes,
         trials=frozenset((*tags.trials, *tags.nct_ids)),
-        names=names_in(question),
-        topics=question_topics(question),
-        monotherapy=_ALONE.search(question) is not None,
-        excluded=excluded,
+        names=names_in(question, vocab),
+        monotherapy=ALONE.search(question) is not None,
     )
     named = bool(requirements or subtypes or query.trials or query.names)
     kind = _kind(question, query)
@@ -457,13 +276,12 @@ def understand(question: str, *, focused: bool = False) -> SynthesisQuery | None
         requirements=() if sides else requirements,
         sides=sides,
         subtypes=subtypes,
+        subtype_words=tuple(_distinctive(s, vocab) for s in sorted(subtypes)),
         trials=query.trials,
         names=query.names,
         topics=question_topics(question, comparison=kind == "comparison"),
         monotherapy=query.monotherapy and kind != "comparison",
         excluded=excluded,
-        markers=tuple(
-            p for p in MARKERS.values() if re.search(p, question, re.IGNORECASE)
-        ),
-        explicit=frozenset(t for t, pattern in _TOPICS if pattern.search(question)),
+        markers=tuple(p for p in MARKERS.values() if re.search(p, question, re.I)),
+        explicit=frozenset(t for t, pattern in TOPICS if pattern.search(question)),
     )

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sarcolit.ingest.lexicon import SUBTYPES
-from sarcolit.ingest.numbers import words_to_digits
+from sarcolit.core.text import words_to_digits
 from sarcolit.retrieval.synthesis_query import SynthesisQuery, Topic
 from sarcolit.retrieval.synthesis_sources import Profile, Sentence
 
@@ -124,23 +123,16 @@ def states_result(text: str) -> bool:
     return bool(_NUMBER.search(digits)) or bool(_NEGATIVE.search(text))
 
 
-def names_subtype(sentence: Sentence, subtypes: frozenset[str]) -> bool:
-    """Return True when the sentence names one of ``subtypes``.
+def names_subtype(sentence: Sentence, query: SynthesisQuery) -> bool:
+    """Return True when the sentence names one of the query's subtypes.
 
-    Besides the lexicon's names, the distinctive words of a subtype's name all
-    appearing count: "synovial cell sarcoma" names synovial sarcoma.
+    Besides the vocabulary's names, the distinctive words of a subtype's name
+    all appearing count: "synovial cell sarcoma" names synovial sarcoma.
     """
-    if sentence.subtypes & subtypes:
+    if sentence.subtypes & query.subtypes:
         return True
     words = set(re.findall(r"[a-z]+", sentence.text.lower()))
-    return any(_distinctive(code) and _distinctive(code) <= words for code in subtypes)
-
-
-def _distinctive(code: str) -> frozenset[str]:
-    generic = {"sarcoma", "tumor", "tumour", "cell", "of", "and"}
-    return frozenset(
-        w for w in re.findall(r"[a-z]+", SUBTYPES[code][0].lower()) if w not in generic
-    )
+    return any(w and w <= words for w in query.subtype_words)
 
 
 def answered_topics(
@@ -189,9 +181,7 @@ def score(
         return None
     if query.excluded and sentence.subtypes and sentence.subtypes <= query.excluded:
         return None
-    if query.subtypes and not _subtype_ok(
-        sentence, query.subtypes, profile, group_subtypes
-    ):
+    if query.subtypes and not _subtype_ok(sentence, query, profile, group_subtypes):
         return None
     value = sum(_weight(t, query) for t in topics) + (
         0.5 if "%" in sentence.text else 0.0
@@ -232,11 +222,12 @@ def _specific(
 
 def _subtype_ok(
     sentence: Sentence,
-    subtypes: frozenset[str],
+    query: SynthesisQuery,
     profile: Profile,
     group_subtypes: frozenset[str],
 ) -> bool:
-    if names_subtype(sentence, subtypes):
+    subtypes = query.subtypes
+    if names_subtype(sentence, query):
         return True
     if not sentence.own or sentence.subtypes:
         return False  # a cited result, or a cohort of another subtype

@@ -17,14 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sarcolit.core.models import Chunk, Tags
-from sarcolit.ingest.catalog import DocInfo
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.tags import canonical_agent, canonical_subtype, tag_text
-from sarcolit.retrieval.synthesis_query import (
-    MARKER_LIKE,
-    classes_of,
-    family_subtypes,
-)
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import DocInfo, sentence_spans, tag_text
+from sarcolit.retrieval.synthesis_query import classes_of
+from sarcolit.retrieval.synthesis_terms import MARKER_LIKE
 
 MULTI_TRIAL_KINDS = frozenset({"review", "table"})
 OPENING_CHARS = 1500
@@ -92,9 +88,6 @@ _NOT_TRIAL_NAMES = frozenset(
         "CONCLUSION",
     ]
 )
-# Antigens that name a cell therapy when it has no drug name (the vocabulary
-# issue brings a list of targets; until then these are read here).
-_TARGET = re.compile(r"\b(?:HER2|NY-ESO-1|MAGE-A4|B7-H3|GD2|PRAME|CD19)\b")
 _WITH_OR_WITHOUT = re.compile(
     r"with or without|\balone or\b|\+/-|±|\bversus\b|\bvs\b|randomi[sz]ed",
     re.IGNORECASE,
@@ -144,12 +137,12 @@ class Sentence:
     """True when it reports its document's own trial (not a regimen it cites)."""
 
 
-def trial_names(opening: str) -> frozenset[str]:
+def trial_names(opening: str, vocabulary: Vocabulary) -> frozenset[str]:
     """Return the trial names a title or opening writes: APFAO, SAINT, KAPKEY."""
     found = set()
     for match in _NAMED.finditer(opening):
         name = next(g for g in match.groups() if g)
-        known = canonical_agent(name) or canonical_subtype(name)
+        known = vocabulary.canonical_agent(name) or vocabulary.canonical_subtype(name)
         if not _TRIAL_LIKE.fullmatch(name) or known or MARKER_LIKE.match(name):
             continue
         if name.upper() not in _NOT_TRIAL_NAMES and not name.upper().startswith("NCT"):
@@ -157,17 +150,22 @@ def trial_names(opening: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _family(opening: str) -> frozenset[str]:
-    """Return the subtypes a title names as a family ('bone sarcomas'), if only it."""
+def _family(opening: str, vocabulary: Vocabulary) -> frozenset[str]:
+    """Return the subtypes of a family the title names ('bone sarcomas'), if only it."""
     title = opening[:300]
-    return frozenset() if "soft" in title.lower() else family_subtypes(title)
+    if "soft" in title.lower():
+        return frozenset()
+    broad = [
+        m.value for m in vocabulary.find_subtypes(title) if vocabulary.is_broad(m.value)
+    ]
+    return frozenset(s for b in broad for s in vocabulary.subtype_descendants(b))
 
 
 def _union(tags: Sequence[Tags], field: str) -> frozenset[str]:
     return frozenset(v for t in tags for v in getattr(t, field))
 
 
-def _profile(info: DocInfo, chunks: Sequence[Chunk]) -> Profile:
+def _profile(info: DocInfo, chunks: Sequence[Chunk], vocabulary: Vocabulary) -> Profile:
     opening = ""
     for chunk in chunks:
         if len(opening) >= OPENING_CHARS:
@@ -175,12 +173,20 @@ def _profile(info: DocInfo, chunks: Sequence[Chunk]) -> Profile:
         opening += chunk.text + "\n"
     opening = opening[:OPENING_CHARS]
     context = chunks[0].context if chunks else Tags()
-    seen = tag_text(opening[:600])
+    seen = tag_text(opening[:600], vocabulary)
     multi = info.kind in MULTI_TRIAL_KINDS
     agents = frozenset(context.agents) or (
         frozenset() if multi else frozenset(seen.agents)
     )
-    classes = classes_of(agents) if agents else frozenset(context.agent_classes)
+    classes = (
+        classes_of(agents, vocabulary)
+        if agents
+        else frozenset(
+            a
+            for c in context.agent_classes
+            for a in (c, *vocabulary.class_ancestors(c))
+        )
+    )
     if not agents and not multi and not classes:
         classes = frozenset(seen.agent_classes)
     trials = frozenset((*context.trials, *context.nct_ids))
@@ -196,12 +202,14 @@ def _profile(info: DocInfo, chunks: Sequence[Chunk]) -> Profile:
         or (
             frozenset()
             if multi
-            else frozenset(seen.subtypes) | family_subtypes(opening[:300])
+            else frozenset(seen.subtypes) | _family(opening, vocabulary)
         ),
         trials=trials,
-        names=frozenset() if multi else trial_names(opening),
+        names=frozenset() if multi else trial_names(opening, vocabulary),
         opening=opening,
-        targets=tuple(dict.fromkeys(_TARGET.findall(opening[:300]))),
+        targets=tuple(
+            dict.fromkeys(m.value for m in vocabulary.find_targets(opening[:300]))
+        ),
         multi=multi,
         arms=bool(_WITH_OR_WITHOUT.search(opening[:400])),
     )
@@ -215,7 +223,9 @@ def _is_header(text: str) -> bool:
     return not any(c[:1].isdigit() for c in cells)
 
 
-def _sentences(profile: Profile, chunks: Sequence[Chunk]) -> list[Sentence]:
+def _sentences(
+    profile: Profile, chunks: Sequence[Chunk], vocabulary: Vocabulary
+) -> list[Sentence]:
     found: list[Sentence] = []
     header = ""
     for chunk in chunks:
@@ -228,7 +238,7 @@ def _sentences(profile: Profile, chunks: Sequence[Chunk]) -> list[Sentence]:
         )
         for start, end in sentence_spans(chunk.text):
             text = chunk.text[start:end]
-            tags = tag_text(text)
+            tags = tag_text(text, vocabulary)
             if len(text) > LONGEST_SENTENCE or len(tags.agents) > MOST_AGENTS:
                 continue
             if "|" in text and _is_header(text):
@@ -236,7 +246,11 @@ def _sentences(profile: Profile, chunks: Sequence[Chunk]) -> list[Sentence]:
             elif "|" not in text:
                 header = ""
             named = frozenset(tags.agents)
-            classes = frozenset(tags.agent_classes)
+            classes = frozenset(
+                a
+                for c in tags.agent_classes
+                for a in (c, *vocabulary.class_ancestors(c))
+            )
             trials = frozenset((*tags.trials, *tags.nct_ids))
             own = not profile.multi and named <= profile.agents
             own = own and (
@@ -302,7 +316,10 @@ def _key(chunks: Sequence[Chunk]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4)
 def _read(
-    key: tuple[str, ...], infos: tuple[DocInfo, ...], chunks: tuple[Chunk, ...]
+    key: tuple[str, ...],
+    infos: tuple[DocInfo, ...],
+    chunks: tuple[Chunk, ...],
+    vocabulary: Vocabulary,
 ) -> Sources:
     del key  # part of the cache key only
     by_doc: dict[str, list[Chunk]] = defaultdict(list)
@@ -314,12 +331,14 @@ def _read(
         doc_chunks = sorted(by_doc.get(info.id, []), key=lambda c: c.start)
         if not doc_chunks:
             continue
-        profile = _profile(info, doc_chunks)
+        profile = _profile(info, doc_chunks, vocabulary)
         profiles[info.id] = profile
-        sentences[info.id] = _sentences(profile, doc_chunks)
+        sentences[info.id] = _sentences(profile, doc_chunks, vocabulary)
     return Sources(profiles, sentences)
 
 
-def read_sources(infos: Sequence[DocInfo], chunks: Sequence[Chunk]) -> Sources:
+def read_sources(
+    infos: Sequence[DocInfo], chunks: Sequence[Chunk], vocabulary: Vocabulary
+) -> Sources:
     """Return the profiles and sentences of the library (cached per chunk set)."""
-    return _read(_key(chunks), tuple(infos), tuple(chunks))
+    return _read(_key(chunks), tuple(infos), tuple(chunks), vocabulary)

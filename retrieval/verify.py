@@ -13,38 +13,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sarcolit.core.models import Citation, SearchHit
-from sarcolit.ingest.chunking import sentence_spans
-from sarcolit.ingest.numbers import words_to_digits
+from sarcolit.core.text import (
+    CITATION_MARKER,
+    SQUARE_MARKER,
+    marker_numbers,
+    words_to_digits,
+)
+from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.ingest import is_instruction, sentence_spans
 from sarcolit.retrieval.answer import cite
 from sarcolit.retrieval.tokens import tokenize
 
 MIN_WORD_SHARE = 0.5
 """Least share of a sentence's content words that its cited passages must hold."""
 
-_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_ANSWER_MARKER = re.compile(SQUARE_MARKER)
+_MARKER_RUN = re.compile(rf"(?:{SQUARE_MARKER})+[.;!?]?(?=\s)")
 # A number, unless it is part of an identifier (SARC028, PD-1, CTLA-4, [3]).
 _NUMBER = re.compile(
     r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:,\d{3})*(?:\.\d+)?)\s*(%|percent\b|per cent\b)?",
     re.IGNORECASE,
 )
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,60}\b(?:instructions?|prompts?|"
-    r"rules|above|previous|prior)\b"
-    r"|\b(?:system prompt|new instructions?|as an ai\b|you are (?:now )?an? )"
-    r"|\byou (?:must|should|will) (?:now )?(?:say|answer|respond|reply|write|state)\b"
-    r"|^\s*(?:please\s+)?(?:say|answer|respond|reply|output)\b",
-    re.IGNORECASE,
-)
-
-
-def is_instruction(text: str) -> bool:
-    """Return True when a passage sentence reads as an instruction to the model."""
-    return bool(_INSTRUCTION.search(text))
 
 
 def numbers_in(text: str) -> frozenset[tuple[str, bool]]:
     """Return the numbers in ``text`` as (canonical value, is a percentage) pairs."""
-    digits = words_to_digits(_MARKERS.sub(" ", text), keep_one=True)
+    digits = words_to_digits(CITATION_MARKER.sub(" ", text), keep_one=True)
     found = set()
     for match in _NUMBER.finditer(digits):
         value = match.group(1).replace(",", "")
@@ -56,10 +50,8 @@ def numbers_in(text: str) -> frozenset[tuple[str, bool]]:
 
 def markers_of(text: str) -> tuple[tuple[int, ...], str]:
     """Return the passage numbers a sentence cites and its text without markers."""
-    cited = [
-        int(n) for group in _MARKERS.findall(text) for n in re.split(r"[,;]", group)
-    ]
-    clean = _MARKERS.sub("", text).strip()
+    cited = [n for m in _ANSWER_MARKER.finditer(text) for n in marker_numbers(m[1])]
+    clean = _ANSWER_MARKER.sub("", text).strip()
     clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
     return tuple(dict.fromkeys(cited)), re.sub(r"\s{2,}", " ", clean)
 
@@ -117,15 +109,19 @@ def _missing_number(
     return ""
 
 
-def word_share(sentence: str, evidence: str) -> float:
+def word_share(
+    sentence: str, evidence: str, vocabulary: Vocabulary | None = None
+) -> float:
     """Return the share of the sentence's content words that ``evidence`` holds."""
-    words = {t for t in tokenize(sentence) if not t[0].isdigit()}
+    words = {t for t in tokenize(sentence, vocabulary) if not t[0].isdigit()}
     if not words:
         return 1.0
-    return len(words & set(tokenize(evidence))) / len(words)
+    return len(words & set(tokenize(evidence, vocabulary))) / len(words)
 
 
-def _support(passage: Passage, sentence: str) -> Citation:
+def _support(
+    passage: Passage, sentence: str, vocabulary: Vocabulary | None
+) -> Citation:
     """Cite the passage sentences that state the sentence's numbers (or its words)."""
     numbers = {value for value, _ in numbers_in(sentence)}
     chunk = passage.hit.chunk.text
@@ -138,7 +134,7 @@ def _support(passage: Passage, sentence: str) -> Citation:
         spans = [
             max(
                 passage.sentences,
-                key=lambda se: word_share(sentence, chunk[se[0] : se[1]]),
+                key=lambda se: word_share(sentence, chunk[se[0] : se[1]], vocabulary),
             )
         ]
     return passage.citation(min(s for s, _ in spans), max(e for _, e in spans))
@@ -151,7 +147,9 @@ def repeats_itself(sentence: str, n: int = 4) -> bool:
     return len(grams) != len(set(grams))
 
 
-def verify_sentence(text: str, passages: Sequence[Passage]) -> Verdict:
+def verify_sentence(
+    text: str, passages: Sequence[Passage], vocabulary: Vocabulary | None = None
+) -> Verdict:
     """Check one generated sentence against the passages it cites."""
     cited, clean = markers_of(text)
     given = {p.number: p for p in passages}
@@ -168,9 +166,11 @@ def verify_sentence(text: str, passages: Sequence[Passage]) -> Verdict:
     missing = _missing_number(numbers_in(clean), numbers_in(evidence))
     if missing:
         return Verdict(clean, cited, f"the number {missing} is not in its passages")
-    if word_share(clean, evidence) < MIN_WORD_SHARE:
+    if word_share(clean, evidence, vocabulary) < MIN_WORD_SHARE:
         return Verdict(clean, cited, "most of its words are not in its passages")
-    return Verdict(clean, cited, "", tuple(_support(p, clean) for p in sources))
+    return Verdict(
+        clean, cited, "", tuple(_support(p, clean, vocabulary) for p in sources)
+    )
 
 
 def split_sentences(buffer: str, final: bool) -> tuple[list[str], str]:
@@ -182,7 +182,7 @@ def split_sentences(buffer: str, final: bool) -> tuple[list[str], str]:
     """
     done: list[str] = []
     position = 0
-    for match in re.finditer(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+[.;!?]?(?=\s)", buffer):
+    for match in _MARKER_RUN.finditer(buffer):
         if not buffer[position : match.start()].strip():
             continue  # Markers before any words lead the sentence that follows.
         done.extend(_split_plain(buffer[position : match.end()]))
@@ -201,7 +201,7 @@ def _split_plain(text: str) -> list[str]:
     pieces = [flat[s:e] for s, e in spans]
     merged: list[str] = []
     for piece in pieces:
-        if merged and _MARKERS.match(piece):
+        if merged and _ANSWER_MARKER.match(piece):
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.llm import chat_model, is_bundled
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
-from sarcolit.core.settings import Settings
+from sarcolit.core.settings import Settings, load_settings
 from sarcolit.core.store import chroma_client
+from sarcolit.core.vocabulary import Vocabulary, load_vocabulary
 from sarcolit.evals import (
     EXTRACTION_GOLD,
     QA_GOLD,
@@ -52,7 +53,8 @@ from sarcolit.extraction import (
 )
 from sarcolit.ingest import DocInfo, FileOutcome, IngestReport, ingest_paths
 from sarcolit.ingest import load_embedder as _load_embedder
-from sarcolit.record_store import RecordStore
+from sarcolit.live import LiveIndex
+from sarcolit.record_store import RecordStore, extractor_version
 from sarcolit.retrieval import (
     AnswerEvent,
     Done,
@@ -96,7 +98,7 @@ def configure(
         store_url: A Chroma server, e.g. ``http://127.0.0.1:8000``.
         llm: A chat-model spec (``none``, ``local:``, ``openai:MODEL`` ...).
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
     store = settings.store
     if store_url is not None:
         store = store.model_copy(update={"url": store_url})
@@ -131,12 +133,16 @@ class Library:
     ) -> None:
         """Wrap parts already opened; most callers want :meth:`Library.open`."""
         self.settings = settings
-        self.client = client
         self.embedder = embedder
-        self._index = index
+        self._live = LiveIndex(settings, client, embedder, index)
+        self._vocabulary = index.vocabulary
         self._lock = threading.RLock()
+        # A local model must not run two generations at once; reads and ingests
+        # do not take this lock, so a long answer blocks neither.
+        self._model_lock = threading.Lock()
         self._models: dict[str, BaseChatModel | None] = {}
         self._records = RecordStore(settings.store.path / "records")
+        self._records_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -166,14 +172,29 @@ class Library:
         client = chroma_client(settings.store)
         status("Loading the embedding model")
         embedder = _load_embedder()
+        vocabulary = load_vocabulary(settings.vocabulary)
         status("Opening the index")
-        index = open_index(client, settings, embedder)
+        index = open_index(client, settings, embedder, vocabulary)
         return cls(settings, client, embedder, index)
 
     @property
+    def client(self) -> ClientAPI:
+        """The Chroma client (replaced when another process changed the store)."""
+        return self._live.client
+
+    @property
     def index(self) -> HybridIndex:
-        """The hybrid index (Chroma and BM25) this library searches."""
-        return self._index
+        """The hybrid index (Chroma and BM25), up to date with the store.
+
+        Another process's ingest is picked up here: on its change token at once,
+        or on the store's fingerprint within ``store.refresh_s`` seconds.
+        """
+        return self._live.current()
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary every stage reads (bundled, plus ``settings.vocabulary``)."""
+        return self._vocabulary
 
     # -- models -------------------------------------------------------------
 
@@ -230,38 +251,54 @@ class Library:
         self,
         paths: Sequence[Path | str],
         on_file: Callable[[FileOutcome], None] | None = None,
+        *,
+        follow_links: bool | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> IngestReport:
         """Read, chunk, embed and store files and folders; bring the index up to date.
 
-        A file that cannot be read is reported in the result and the others go on.
+        A file that cannot be read is reported in the result and the others go
+        on. Searches and answers go on during the ingest, on the index as it
+        was; the new index is swapped in when the ingest ends. Ingests into one
+        data directory take turns, across processes.
+
+        Args:
+            paths: Files and folders.
+            on_file: Called with each file's outcome.
+            follow_links: Read links in a folder that point outside it
+                (default: ``ingest.follow_links``).
+            on_wait: Told once when another process is writing and this waits.
 
         Raises:
             BackendUnavailable: the store failed; files already stored stay stored.
         """
         files = [Path(p) for p in paths]
-        with self._lock:
-            try:
-                return ingest_paths(
-                    files,
-                    self._index.cols,
-                    self.embedder,
-                    self.settings.ingest,
-                    on_file,
-                )
-            finally:
-                self._index.refresh()
-                self._synced_records()
+        settings = self.settings.ingest
+        if follow_links is not None:
+            settings = settings.model_copy(update={"follow_links": follow_links})
+        with self._live.writing(on_wait) as index:
+            report = ingest_paths(
+                files, index.cols, self.embedder, settings, on_file, self.vocabulary
+            )
+        self._synced_records()  # extract the new documents' trial records
+        return report
 
     def documents(self) -> list[DocInfo]:
-        """Return the catalogue of ingested documents, by title."""
-        with self._lock:
-            docs = self._index.documents()
+        """Return the catalogue of ingested documents, by title.
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        docs = self.index.documents()
         return sorted(docs, key=lambda d: d.title.casefold())
 
     def get_documents(self, ids: Sequence[str] | None = None) -> list[Document]:
-        """Return ingested documents with their normalised text (all when None)."""
-        with self._lock:
-            return self._index.get_documents(None if ids is None else list(ids))
+        """Return ingested documents with their normalised text (all when None).
+
+        Raises:
+            BackendUnavailable: the store failed.
+        """
+        return self.index.get_documents(None if ids is None else list(ids))
 
     # -- search and answers -------------------------------------------------
 
@@ -271,6 +308,32 @@ class Library:
         retrieval = self.settings.retrieval.model_copy(update={"answer_pool": k})
         return self.settings.model_copy(update={"retrieval": retrieval})
 
+    def filters(
+        self,
+        *,
+        subtypes: Sequence[str] = (),
+        agents: Sequence[str] = (),
+        nct_ids: Sequence[str] = (),
+        trials: Sequence[str] = (),
+        doc_ids: Sequence[str] = (),
+    ) -> Filters:
+        """Return search filters from names as users write them.
+
+        Names are resolved through the vocabulary ('synovial sarcoma' -> 'SS',
+        'Keytruda' -> 'pembrolizumab'); a subtype admits its narrower subtypes.
+
+        Raises:
+            ConfigError: a subtype or agent is not in the vocabulary.
+        """
+        return Filters.parse(
+            subtypes=subtypes,
+            agents=agents,
+            nct_ids=nct_ids,
+            trials=trials,
+            doc_ids=doc_ids,
+            vocabulary=self.vocabulary,
+        )
+
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
     ) -> list[SearchHit]:
@@ -279,8 +342,7 @@ class Library:
         Raises:
             BackendUnavailable: the Chroma server stopped answering.
         """
-        with self._lock:
-            return self._index.search(query, k, filters)
+        return self.index.search(query, k, filters)
 
     def ask_events(
         self,
@@ -307,24 +369,23 @@ class Library:
                 follow-up ("and its toxicity?") is read in their light.
         """
         settings = self._settings_for(k)
-        parts = plan(question, history)
+        parts = plan(question, history, self.vocabulary)
         if needs_planning(question, parts):
             # Across trials, follow-ups and multi-part questions: every line is
             # a document's own sentence, cited, so no model is asked.
             records = self._synced_records()
-            with self._lock:
-                answer = answer_planned(
-                    question, parts, self._index, settings, filters, records
-                )
+            answer = answer_planned(
+                question, parts, self.index, settings, filters, records
+            )
             yield Done(answer)
             return
         model, note = self._model_for(answerer)
         notes = (note,) if note else ()
         if model is not None:
             try:
-                with self._lock:
+                with self._model_lock:
                     for event in stream_llm_answer(
-                        question, self._index, settings, model, filters
+                        question, self.index, settings, model, filters
                     ):
                         if not isinstance(event, Draft):  # never show a draft
                             yield event
@@ -333,8 +394,7 @@ class Library:
                 if answerer == "llm":
                     raise
                 notes = (f"LLM failed ({exc}); extractive answer shown",)
-        with self._lock:
-            answer = answer_question(question, self._index, settings, filters)
+        answer = answer_question(question, self.index, settings, filters)
         yield Done(answer.model_copy(update={"notes": (*answer.notes, *notes)}))
 
     def ask(
@@ -368,11 +428,13 @@ class Library:
         csv: Path | str | None = None,
         documents: Sequence[Document] | None = None,
         on_progress: Progress | None = None,
+        follow_links: bool | None = None,
     ) -> BatchReport:
         """Extract trial records from files (or given documents) into JSONL and CSV.
 
-        Files already extracted into ``out`` (same content) are skipped; a file
-        that fails is reported and the others go on. The configured chat model,
+        Files already extracted into ``out`` (same path and content) are
+        skipped, an edited file's older records are retired, and a file that
+        fails is reported while the others go on. The configured chat model,
         if any, extracts; otherwise the rules do.
 
         Args:
@@ -382,6 +444,8 @@ class Library:
             documents: Already-read documents to extract instead of ``paths``
                 (e.g. :meth:`get_documents`).
             on_progress: Called with (source, done, total) after each file.
+            follow_links: Read links in a folder that point outside it
+                (default: ``ingest.follow_links``).
         """
         model = self.chat_model()
         workers = self.settings.extraction.llm_workers if model is not None else 1
@@ -394,22 +458,34 @@ class Library:
                 model=model,
                 workers=workers,
                 on_progress=on_progress,
+                vocabulary=self.vocabulary,
             )
+        settings = self.settings
+        if follow_links is not None:
+            ingest = settings.ingest.model_copy(update={"follow_links": follow_links})
+            settings = settings.model_copy(update={"ingest": ingest})
         return run_batch(
             [Path(p) for p in paths],
             Path(out),
-            settings=self.settings,
+            settings=settings,
             csv_path=csv_path,
             model=model,
             workers=workers,
             on_progress=on_progress,
+            vocabulary=self.vocabulary,
         )
 
     def _synced_records(self) -> list[TrialRecord]:
         """Return the stored records of every document, extracting new ones first."""
-        with self._lock:
-            ids = [info.id for info in self._index.documents()]
-            self._records.sync(ids, self._index.get_documents)
+        index = self.index
+        with self._records_lock:
+            ids = [info.id for info in index.documents()]
+            self._records.sync(
+                ids,
+                index.get_documents,
+                lambda d: list(extract_document(d, None, self.vocabulary).records),
+                extractor_version(self.vocabulary.digest),
+            )
             return self._records.records(ids)
 
     def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
@@ -423,7 +499,7 @@ class Library:
         if doc_ids is not None:
             wanted = set(doc_ids)
             records = [r for r in records if wanted & set(r.doc_ids)]
-        return list(merge_records(records))
+        return list(merge_records(records, self.vocabulary))
 
     # -- evals --------------------------------------------------------------
 
@@ -540,8 +616,9 @@ class Library:
         return run_extraction_eval(
             rows,
             documents,
-            extract=lambda document: extract_document(document, model).records,
+            extract=lambda doc: extract_document(doc, model, self.vocabulary).records,
             out_dir=_run_dir(out_dir, "extraction"),
             settings={"gold": str(gold_path), "extractor": extractor},
             progress=progress,
+            vocabulary=self.vocabulary,
         )

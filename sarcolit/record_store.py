@@ -24,6 +24,7 @@ from sarcolit.extraction import extract_document
 
 FILE = "records.jsonl"
 DocumentsFn = Callable[[Sequence[str]], list[Document]]
+ExtractFn = Callable[[Document], list[TrialRecord]]
 
 
 class StoredRecords(BaseModel):
@@ -37,14 +38,21 @@ class StoredRecords(BaseModel):
 
 
 @lru_cache(maxsize=1)
-def extractor_version() -> str:
-    """Return a fingerprint of the extraction code (older records are stale)."""
+def _code_digest() -> str:
     package = Path(extract_document.__code__.co_filename).parent
     digest = hashlib.sha256()
     for path in sorted(package.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    return "rules:" + digest.hexdigest()[:16]
+    return digest.hexdigest()[:16]
+
+
+def extractor_version(vocabulary_digest: str = "") -> str:
+    """Return what made a record: the extraction code and the vocabulary.
+
+    Records made by older code, or with another vocabulary, are stale.
+    """
+    return f"rules:{_code_digest()}:{vocabulary_digest[:16]}"
 
 
 class RecordStore:
@@ -75,19 +83,26 @@ class RecordStore:
                 out.write(row.model_dump_json() + "\n")
         os.replace(temporary, self.path)
 
-    def sync(self, doc_ids: Iterable[str], documents: DocumentsFn) -> bool:
+    def sync(
+        self,
+        doc_ids: Iterable[str],
+        documents: DocumentsFn,
+        extract: ExtractFn,
+        version: str,
+    ) -> bool:
         """Extract the documents that have no current records; drop removed ones.
 
         Args:
             doc_ids: The ids of every document in the library now.
             documents: Returns the documents (with text) of the given ids.
+            extract: Returns a document's trial records.
+            version: What ``extract`` is (see :func:`extractor_version`).
 
         Returns:
             True when the file changed.
         """
         stored = self._load()
         wanted = set(doc_ids)
-        version = extractor_version()
         stale = [d for d in stored if d not in wanted]
         missing = sorted(
             d for d in wanted if d not in stored or stored[d].extractor != version
@@ -95,9 +110,8 @@ class RecordStore:
         for doc_id in stale:
             del stored[doc_id]
         for document in documents(missing) if missing else []:
-            records = extract_document(document, None).records
             stored[document.id] = StoredRecords(
-                doc_id=document.id, extractor=version, records=tuple(records)
+                doc_id=document.id, extractor=version, records=tuple(extract(document))
             )
         if stale or missing:
             self._save(stored[d] for d in sorted(stored))

@@ -13,18 +13,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sarcolit.core.errors import BackendUnavailable, SarcolitError
 from sarcolit.core.models import Answer, SearchHit, TrialRecord
 from sarcolit.ingest import DocInfo
+from sarcolit.library import Library
 from sarcolit.retrieval import Filters
 from sarcolit.ui.app_state import AppState
 
 
 class _Request(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_unicode(cls, value: object) -> object:
+        """Refuse text that is not valid Unicode (a lone surrogate from JSON)."""
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError(
+                        "text must be valid Unicode (it holds a lone surrogate)"
+                    ) from None
+        return value
 
 
 class FilterFields(_Request):
@@ -36,9 +54,9 @@ class FilterFields(_Request):
     doc_ids: list[str] = Field(default=[], description="Document ids.")
     k: int | None = Field(default=None, gt=0, le=100, description="Passages used.")
 
-    def filters(self) -> Filters:
+    def filters(self, library: Library) -> Filters:
         """Return the canonical filters (raises ConfigError on unknown names)."""
-        return Filters.parse(
+        return library.filters(
             subtypes=self.subtypes,
             agents=self.agents,
             nct_ids=self.nct_ids,
@@ -76,6 +94,13 @@ class ExtractRequest(_Request):
 
     doc_ids: list[str] = Field(min_length=1, max_length=200)
 
+    @field_validator("doc_ids")
+    @classmethod
+    def _unique(cls, doc_ids: list[str]) -> list[str]:
+        if len(set(doc_ids)) != len(doc_ids):
+            raise ValueError("doc_ids must not repeat an id")
+        return doc_ids
+
 
 class ExtractFailure(_Request):
     """A document that could not be extracted, and why."""
@@ -108,7 +133,26 @@ def _as_http() -> Iterator[None]:
     except BackendUnavailable as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
     except SarcolitError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
+        # Bounded: a message may quote a short value, never a whole request.
+        raise HTTPException(status_code=400, detail=str(exc)[:300]) from exc
+
+
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Return a 422 that says where and why, without the input FastAPI would echo."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {
+                    "loc": list(e.get("loc", ())),
+                    "msg": e.get("msg", ""),
+                    "type": e.get("type", ""),
+                }
+                for e in errors
+            ]
+        },
+    )
 
 
 def _entry(info: DocInfo) -> DocumentEntry:
@@ -134,22 +178,19 @@ def api_router(state: AppState) -> APIRouter:
                     status_code=422,
                     detail="send a conversation_id or a history, not both",
                 )
+            filters = request.filters(state.library)
             if request.conversation_id is not None:
                 return state.converse(
-                    request.conversation_id,
-                    request.question,
-                    request.filters(),
-                    request.k,
+                    request.conversation_id, request.question, filters, request.k
                 )
-            return state.ask(
-                request.question, request.filters(), request.k, request.history
-            )
+            return state.ask(request.question, filters, request.k, request.history)
 
     @router.post("/search")
     def search(request: SearchRequest) -> list[SearchHit]:
         """Return the passages hybrid search ranks highest."""
         with _as_http():
-            return state.search(request.query, request.k, request.filters())
+            filters = request.filters(state.library)
+            return state.search(request.query, request.k, filters)
 
     @router.post("/extract")
     def extract(request: ExtractRequest) -> ExtractResponse:
@@ -160,7 +201,7 @@ def api_router(state: AppState) -> APIRouter:
             if unknown:
                 raise HTTPException(
                     status_code=404,
-                    detail=f"unknown document ids {sorted(unknown)}; "
+                    detail=f"{len(unknown)} of the document ids are unknown; "
                     "GET /api/documents lists them",
                 )
             report = state.extract(documents, state.scratch("api", "extract"))

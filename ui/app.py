@@ -15,14 +15,16 @@ from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from sarcolit.library import Library
-from sarcolit.ui.api import api_router
+from sarcolit.ui.api import api_router, validation_error
 from sarcolit.ui.app_chat import build_chat, document_choices
 from sarcolit.ui.app_evals import build_evals
 from sarcolit.ui.app_extract import build_extract
 from sarcolit.ui.app_library import build_library, library_rows
-from sarcolit.ui.app_state import UPLOAD_MAX_BYTES, AppState
+from sarcolit.ui.app_state import UPLOAD_MAX_BYTES, AppState, upload_folder
+from sarcolit.ui.guard import RequestGuard
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -165,6 +167,8 @@ def create_app(library: Library, work_dir: Path | None = None) -> FastAPI:
             shutil.rmtree(scratch, ignore_errors=True)
 
     app = FastAPI(title="sarcolit", lifespan=lifespan)
+    app.add_middleware(RequestGuard, upload_dir=upload_folder)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.include_router(api_router(state))
     app.state.sarcolit = state
 

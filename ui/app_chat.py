@@ -9,7 +9,6 @@ import gradio as gr
 
 from sarcolit.core.errors import SarcolitError
 from sarcolit.core.models import Answer
-from sarcolit.ingest.tags import agent_names, subtype_label, subtype_names
 from sarcolit.retrieval import Checked, Done, Filters
 from sarcolit.ui.app_state import AppState
 from sarcolit.ui.render import chat_messages, conversation_markdown, inert, sources_html
@@ -56,11 +55,12 @@ def answer_events(
 
 
 def _filters(
+    state: AppState,
     subtypes: Sequence[str] | None,
     agents: Sequence[str] | None,
     documents: Sequence[str] | None,
 ) -> Filters:
-    return Filters.parse(
+    return state.library.filters(
         subtypes=subtypes or (), agents=agents or (), doc_ids=documents or ()
     )
 
@@ -116,15 +116,19 @@ def respond(
 
 def build_chat(state: AppState) -> ChatTab:
     """Lay out the Chat tab and wire its events; call inside ``gr.Blocks``."""
+    vocabulary = state.library.vocabulary
     with gr.Row():
         subtype = gr.Dropdown(
-            [(f"{subtype_label(c)} ({c})", c) for c in subtype_names()],
+            [(f"{vocabulary.subtype_label(c)} ({c})", c) for c in vocabulary.subtypes],
             multiselect=True,
             label="Subtype",
             elem_id="filter-subtype",
         )
         agent = gr.Dropdown(
-            list(agent_names()), multiselect=True, label="Agent", elem_id="filter-agent"
+            sorted(vocabulary.agents),
+            multiselect=True,
+            label="Agent",
+            elem_id="filter-agent",
         )
         documents = gr.Dropdown(
             document_choices(state),
@@ -173,7 +177,7 @@ def build_chat(state: AppState) -> ChatTab:
         request: gr.Request,
     ) -> Iterator[ChatUpdate]:
         try:
-            filters = _filters(subtypes, agents, doc_ids)
+            filters = _filters(state, subtypes, agents, doc_ids)
         except SarcolitError as exc:
             raise gr.Error(str(exc)) from exc
         yield from respond(state, text, so_far, filters, request)

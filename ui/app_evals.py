@@ -10,9 +10,11 @@ import gradio as gr
 from sarcolit.core.errors import SarcolitError
 from sarcolit.evals import (
     EXTRACTION_GOLD,
+    ITEMS,
     QA_GOLD,
+    RESULTS,
+    RunResults,
 )
-from sarcolit.evals.runs import ITEMS, RESULTS, RunResults
 from sarcolit.ui.app_state import AppState
 from sarcolit.ui.render import inert
 

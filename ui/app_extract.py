@@ -10,7 +10,7 @@ import gradio as gr
 
 from sarcolit.core.errors import SarcolitError
 from sarcolit.core.models import Document
-from sarcolit.extraction.export import rows as csv_rows
+from sarcolit.extraction import csv_rows
 from sarcolit.ui.app_chat import document_choices
 from sarcolit.ui.app_state import (
     UPLOAD_MAX_BYTES,
@@ -170,7 +170,10 @@ def build_extract(state: AppState) -> ExtractTab:
         return evidence_html(state, rows[int(picked)])
 
     button.click(
-        run, [documents, files], [status, table, records, evidence, jsonl, csv]
+        run,
+        [documents, files],
+        [status, table, records, evidence, jsonl, csv],
+        api_name="extract_uploads",
     )
     table.select(show, [records], [evidence])
     return ExtractTab(documents=documents)

@@ -11,7 +11,6 @@ from gradio.events import Dependency
 
 from sarcolit.core.errors import SarcolitError
 from sarcolit.ingest import FileOutcome
-from sarcolit.ingest.tags import subtype_label
 from sarcolit.ui.app_state import (
     UPLOAD_MAX_BYTES,
     UPLOAD_SUFFIXES,
@@ -38,12 +37,13 @@ class LibraryTab:
 
 def library_rows(state: AppState) -> list[Row]:
     """Return one table row per ingested document."""
+    vocabulary = state.library.vocabulary
     return [
         [
             row.info.title,
             row.info.kind,
             row.info.n_chunks,
-            ", ".join(subtype_label(s) for s in row.subtypes),
+            ", ".join(vocabulary.subtype_label(s) for s in row.subtypes),
             ", ".join(row.agents),
             ", ".join(row.trials),
             Path(row.info.source).name,
@@ -132,5 +132,7 @@ def build_library(state: AppState) -> LibraryTab:
     def run(files: list[str] | None, request: gr.Request) -> Iterator[IngestUpdate]:
         yield from ingest_uploads(state, files, request.session_hash)
 
-    ingested = button.click(run, [files], [status, outcomes, table])
+    ingested = button.click(
+        run, [files], [status, outcomes, table], api_name="ingest_uploads"
+    )
     return LibraryTab(table=table, ingested=ingested)

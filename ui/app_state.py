@@ -218,13 +218,35 @@ def _in_worker(events: Callable[[], Iterator[_T]]) -> Iterator[_T]:
         yield event
 
 
+def upload_folder() -> Path:
+    """Return the folder Gradio saves this server's uploads in (links resolved)."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder()).resolve()
+
+
 def stage_uploads(
-    files: Sequence[str | Path], folder: Path, max_bytes: int
+    files: Sequence[str | Path],
+    folder: Path,
+    max_bytes: int,
+    uploads: Path | None = None,
 ) -> Iterator[tuple[str, Path | None, str]]:
-    """Copy uploads into ``folder``; yield (name, copy or None, reason refused)."""
+    """Copy uploads into ``folder``; yield (name, copy or None, reason refused).
+
+    Args:
+        files: Paths Gradio handed over.
+        folder: Where the copies go.
+        max_bytes: Largest file accepted.
+        uploads: Only files inside this folder (links resolved) are taken
+            (default: :func:`upload_folder`); anything else is refused.
+    """
+    allowed = uploads or upload_folder()
     for upload in files:
         source = Path(upload)
         name = _UNSAFE.sub("_", source.name) or "upload"
+        if not source.resolve().is_relative_to(allowed):
+            yield name, None, "not a file uploaded to this server"
+            continue
         suffix = source.suffix.lower()
         if suffix not in READERS:
             yield (

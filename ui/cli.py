@@ -12,19 +12,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from sarcolit.core.models import Answer, AnswerTable, SearchHit
+from sarcolit.core.vocabulary import default_vocabulary
 from sarcolit.ingest import FileOutcome, expand_paths
-from sarcolit.ingest.tags import subtype_names
+from sarcolit.library import Library
 from sarcolit.retrieval import Filters
 from sarcolit.ui.cli_eval import eval_app
 from sarcolit.ui.cli_extract import extract
 from sarcolit.ui.options import (
     DataDir,
+    FollowLinks,
     LlmSpec,
     StoreUrl,
     err,
     open_library,
+    printable,
     reported_errors,
 )
 from sarcolit.ui.questions import load_benchmark, read_questions
@@ -34,14 +38,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 Subtype = Annotated[
     list[str] | None,
     typer.Option(
         "--subtype",
         help="Only passages tagged with this subtype (a name or one of "
-        + ", ".join(subtype_names())
+        + ", ".join(default_vocabulary().subtypes)
         + ").",
     ),
 ]
@@ -60,12 +64,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text
 
 
 def _filters(
+    library: Library,
     subtype: list[str] | None,
     agent: list[str] | None,
     nct: list[str] | None,
     doc: list[str] | None,
 ) -> Filters:
-    return Filters.parse(
+    return library.filters(
         subtypes=subtype or (), agents=agent or (), nct_ids=nct or (), doc_ids=doc or ()
     )
 
@@ -76,8 +81,15 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
+    follow_links: FollowLinks = None,
 ) -> None:
-    """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml)."""
+    """Read, chunk, embed and store documents (txt, md, html, pdf, JATS/PubMed xml).
+
+    A file's text may hold up to SARCOLIT_INGEST__MAX_CHARS characters (default
+    1,000,000: about 1,750 chunks, 1.5 minutes of embedding on 2 idle cores); a
+    longer one is refused with a message. Writers to one data directory take
+    turns: a second ingest waits for the first.
+    """
     with reported_errors():
         files = expand_paths(paths)
         library = open_library(context, store_url, data_dir)
@@ -88,11 +100,18 @@ def ingest(
             def advance(outcome: FileOutcome) -> None:
                 if outcome.status == "failed":
                     progress.console.print(
-                        f"failed: {outcome.path}: {outcome.reason}", markup=False
+                        f"failed: {printable(outcome.path)}: "
+                        f"{printable(outcome.reason)}",
+                        markup=False,
                     )
                 progress.advance(task)
 
-            report = library.ingest(files, advance)
+            def waiting(message: str) -> None:
+                progress.console.print(f"note: {printable(message)}", markup=False)
+
+            report = library.ingest(
+                paths, advance, follow_links=follow_links, on_wait=waiting
+            )
         err.print(
             f"{len(files)} files: {report.count('added')} added, "
             f"{report.count('replaced')} replaced, {report.count('unchanged')} "
@@ -107,11 +126,15 @@ def ingest(
 def _print_hit(rank: int, hit: SearchHit) -> None:
     chunk = hit.chunk
     page = f", p. {chunk.page}" if chunk.page else ""
+    # Text objects: a title or passage holding '[bold]' or ':x:' prints verbatim.
     out.print(
-        f"[bold]{rank}. {hit.title}[/bold] | {chunk.section or '-'}{page} "
-        f"| [{chunk.start}, {chunk.end}) | score {hit.score:.4f}"
+        Text.assemble(
+            (f"{rank}. {hit.title}", "bold"),
+            f" | {chunk.section or '-'}{page} | [{chunk.start}, {chunk.end}) "
+            f"| score {hit.score:.4f}",
+        )
     )
-    out.print(f"   {chunk.text}\n", markup=False)
+    out.print(Text(f"   {chunk.text}\n"))
 
 
 @app.command()
@@ -130,7 +153,7 @@ def search(
     """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
     with reported_errors():
         library = open_library(context, store_url, data_dir)
-        hits = library.search(query, k, _filters(subtype, agent, nct, doc))
+        hits = library.search(query, k, _filters(library, subtype, agent, nct, doc))
     if as_json:
         out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
         return
@@ -209,8 +232,8 @@ def ask(
         if (question is None) == (questions is None):
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
         asked = [question] if question is not None else read_questions(questions)
-        filters = _filters(subtype, agent, nct, doc)
         library = open_library(context, store_url, data_dir, llm)
+        filters = _filters(library, subtype, agent, nct, doc)
         for text in asked:
             answer = library.ask(text, k=k, filters=filters, history=history or ())
             if as_json:

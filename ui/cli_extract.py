@@ -16,10 +16,12 @@ from sarcolit.extraction import BatchReport
 from sarcolit.library import Library
 from sarcolit.ui.options import (
     DataDir,
+    FollowLinks,
     LlmSpec,
     StoreUrl,
     err,
     open_library,
+    printable,
     reported_errors,
 )
 
@@ -30,6 +32,7 @@ def _run(
     out: Path,
     csv: Path | None,
     from_index: bool,
+    follow_links: bool | None,
 ) -> BatchReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -42,7 +45,12 @@ def _run(
 
         documents = library.get_documents() if from_index else None
         return library.extract(
-            paths, out=out, csv=csv, documents=documents, on_progress=advance
+            paths,
+            out=out,
+            csv=csv,
+            documents=documents,
+            on_progress=advance,
+            follow_links=follow_links,
         )
 
 
@@ -63,15 +71,19 @@ def extract(
     ] = False,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
+    follow_links: FollowLinks = None,
 ) -> None:
     """Extract trial records (values with evidence) from papers into JSONL and CSV."""
     with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
         library = open_library(context, store_url, data_dir, llm)
-        report = _run(library, paths or [], out, csv, from_index)
+        report = _run(library, paths or [], out, csv, from_index, follow_links)
     for failure in report.failures:
-        err.print(f"failed: {failure.source}: {failure.reason}")
+        err.print(
+            f"failed: {printable(failure.source)}: {printable(failure.reason)}",
+            markup=False,
+        )
     values = sum(len(r.endpoints) + len(r.counts) for r in report.records)
     conflicts = sum(len(r.conflicts) for r in report.records)
     err.print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,10 @@ from sarcolit.core.errors import SarcolitError
 from sarcolit.core.settings import Settings
 from sarcolit.library import Library, configure
 
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+# No emoji codes, no highlighting: text from documents and file names is printed
+# as it is (':x:' stays ':x:').
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 StoreUrl = Annotated[
     str | None,
@@ -67,11 +71,31 @@ def open_library(
         return Library.open(settings=settings, on_status=status.update)
 
 
+def printable(text: object) -> str:
+    r"""Return ``text`` on one line: control characters shown as escapes (``\n``).
+
+    A file name holding a newline must not forge a line of output.
+    """
+    return _CONTROL.sub(
+        lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text)
+    )
+
+
+FollowLinks = Annotated[
+    bool | None,
+    typer.Option(
+        "--follow-links/--no-follow-links",
+        help="Read symbolic links inside a folder that point outside it "
+        "(default: refuse them; SARCOLIT_INGEST__FOLLOW_LINKS).",
+    ),
+]
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Turn a ``SarcolitError`` into one line on stderr and exit code 1."""
     try:
         yield
     except SarcolitError as exc:
-        err.print(f"error: {exc}", markup=False)
+        err.print(f"error: {printable(exc)}", markup=False)
         raise typer.Exit(1) from None

@@ -15,6 +15,7 @@ from sarcolit.core.models import (
     TextValue,
     TrialRecord,
 )
+from sarcolit.core.vocabulary import default_vocabulary
 from sarcolit.evals.extraction_run import run_extraction_eval
 from sarcolit.evals.extraction_scores import (
     compare_fields,
@@ -27,6 +28,8 @@ from sarcolit.evals.extraction_scores import (
     values_match,
 )
 from sarcolit.evals.gold import ExtractionGoldRow, load_extraction_gold
+
+VOCABULARY = default_vocabulary()
 
 TEXT = (
     "SARC028 (NCT02301039) was a phase II trial: 84 patients got pembrolizumab. "
@@ -146,20 +149,47 @@ def test_key_tiers_and_one_to_one_matching() -> None:
             "nct_ids": (TextValue(value="NCT02301039", evidence=ev("NCT02301039")),)
         }
     )
-    assert key_tier(by_nct, with_nct) == 3
-    assert key_tier(wrong_nct, with_nct) == 0
-    assert key_tier(by_name, ALLIANCE) == 2
-    assert key_tier(by_agents, SARC028) == 1  # 'Keytruda' resolves to pembrolizumab
-    assert match_records([by_agents, by_name, by_nct], [ALLIANCE, SARC028]) == {
+    assert key_tier(by_nct, with_nct, VOCABULARY) == 3
+    assert key_tier(wrong_nct, with_nct, VOCABULARY) == 0
+    assert key_tier(by_name, ALLIANCE, VOCABULARY) == 2
+    assert (
+        key_tier(by_agents, SARC028, VOCABULARY) == 1
+    )  # 'Keytruda' resolves to pembrolizumab
+    matched = match_records(
+        [by_agents, by_name, by_nct], [ALLIANCE, SARC028], VOCABULARY
+    )
+    assert matched == {
         0: 1,
         1: 0,
     }
 
 
+def key(name: str) -> str:
+    return group_key(name, VOCABULARY)
+
+
 def test_group_keys_resolve_agents_and_subtypes() -> None:
-    assert group_key("ipilimumab plus nivolumab") == group_key("nivolumab + ipilimumab")
-    assert group_key("undifferentiated pleomorphic sarcoma") == group_key("UPS")
-    assert group_key("ASPS or clear cell sarcoma") == group_key("ASPS/CCS")
+    assert key("ipilimumab plus nivolumab") == key("nivolumab + ipilimumab")
+    assert key("undifferentiated pleomorphic sarcoma") == key("UPS")
+    assert key("ASPS or clear cell sarcoma") == key("ASPS/CCS")
+    # Gold files name cohorts as people write them; records carry codes.
+    assert key("synovial sarcoma") == key("SS")
+    assert key("osteosarcoma") == key("OS")
+    assert key("liposarcoma") != key("DDLPS")
+
+
+def test_class_mentions_match_across_spellings() -> None:
+    by_class = gold(keys={"interventions": ["PD-1 inhibitor"]}, fields={})
+    mention = SARC028.model_copy(
+        update={
+            "interventions": (
+                Intervention(
+                    name="anti-PD-1", agent_class="anti-PD-1", evidence=ev("SARC028")
+                ),
+            )
+        }
+    )
+    assert key_tier(by_class, mention, VOCABULARY) == 1
 
 
 def test_grounding_counts_quotes_that_match_the_document() -> None:

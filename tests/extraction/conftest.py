@@ -6,7 +6,7 @@ import pytest
 
 from sarcolit.core.models import DocKind, Document, TrialRecord
 from sarcolit.extraction import extract_rules
-from sarcolit.ingest.normalize import normalize
+from sarcolit.ingest.normalization import normalize
 from sarcolit.ingest.readers import read_document
 
 ROOT = Path(__file__).resolve().parents[2]

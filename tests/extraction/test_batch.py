@@ -100,7 +100,7 @@ def test_a_torn_last_line_and_an_incomplete_group_are_cut_off(tmp_path: Path) ->
     )
     done = load_output(out)
     assert out.read_bytes() == intact
-    assert list(done) == [lines(out)[0]["content_hash"]]
+    assert [content_hash for _, content_hash in done] == [lines(out)[0]["content_hash"]]
 
 
 RUNNER = """
@@ -170,3 +170,67 @@ def test_sample_trials_extract_as_one_batch(tmp_path: Path) -> None:
         "median_PFS": 7.8,
     }
     assert anlotinib.endpoints[0].evidence.doc_id in anlotinib.doc_ids
+
+
+def test_an_edited_input_retires_the_records_of_its_older_version(
+    tmp_path: Path,
+) -> None:
+    (paper,) = write_trials(tmp_path / "in", 1)
+    out = tmp_path / "out.jsonl"
+    paper.write_text(
+        "Methods: The phase II TEST-1 trial gave nivolumab to 20 patients.\n\n"
+        "Results: The ORR was 55%.\n",
+        encoding="utf-8",
+    )
+    run_batch([paper], out, settings=Settings())
+    paper.write_text(
+        paper.read_text(encoding="utf-8").replace("55%", "50%"), encoding="utf-8"
+    )
+    report = run_batch([paper], out, settings=Settings())
+    (record,) = report.records
+    assert [e.value for e in record.endpoints if e.endpoint == "ORR"] == [50.0]
+    assert record.conflicts == ()
+    assert len(lines(out)) == 1
+    assert lines(out)[0]["source"] == str(paper)
+
+
+def test_copies_of_a_failing_file_fail_each_with_a_reason_naming_no_path(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_bytes(b"binary\x00content")
+    report = run_batch([folder], tmp_path / "out.jsonl", settings=Settings())
+    assert (report.processed, report.skipped) == (0, 0)
+    assert sorted(Path(f.source).name for f in report.failures) == ["a.txt", "b.txt"]
+    for failure in report.failures:
+        assert failure.reason.startswith("binary content")
+        assert str(folder) not in failure.reason
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    report = run_batch([fifo], tmp_path / "out.jsonl", settings=Settings())
+    assert [(f.source, f.reason) for f in report.failures] == [
+        (str(fifo), "not a regular file")
+    ]
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import tracemalloc
+
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as handle:
+        handle.truncate(200_000_000)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        report = run_batch([big], tmp_path / "out.jsonl", settings=Settings())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    (failure,) = report.failures
+    assert "over the 50,000,000-byte limit" in failure.reason
+    assert peak < 20_000_000

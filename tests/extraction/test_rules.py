@@ -6,6 +6,7 @@ import pytest
 
 from sarcolit.core.models import Document, TrialRecord
 from sarcolit.extraction import extract_rules, ground, merge_records
+from sarcolit.ingest import tag_text
 from tests.extraction.conftest import make_doc
 
 
@@ -28,8 +29,10 @@ def values(record: TrialRecord) -> dict[str, float]:
     return {e.endpoint: e.value for e in record.endpoints}
 
 
-def cohort_values(record: TrialRecord) -> dict[str, dict[str, float]]:
-    return {c.name: {e.endpoint: e.value for e in c.endpoints} for c in record.cohorts}
+def cohort_values(record: TrialRecord) -> dict[str | None, dict[str, float]]:
+    return {
+        c.subtype: {e.endpoint: e.value for e in c.endpoints} for c in record.cohorts
+    }
 
 
 def test_sarc028_trial_and_cohorts(review_records: list[TrialRecord]) -> None:
@@ -41,8 +44,14 @@ def test_sarc028_trial_and_cohorts(review_records: list[TrialRecord]) -> None:
     assert cohort_values(sarc) == {
         "UPS": {"ORR": 40.0},
         "DDLPS": {"ORR": 20.0},
-        "osteosarcoma": {"ORR": 5.0},
+        "OS": {"ORR": 5.0},
     }
+    names = [c.name for c in sarc.cohorts]
+    assert names == [
+        "undifferentiated pleomorphic sarcoma",
+        "dedifferentiated liposarcoma",
+        "osteosarcoma",
+    ]
 
 
 def test_review_trials_with_their_results(review_records: list[TrialRecord]) -> None:
@@ -65,7 +74,7 @@ def test_review_trials_with_their_results(review_records: list[TrialRecord]) -> 
 def test_rates_at_a_time_point_are_kept_apart_from_medians(
     review_records: list[TrialRecord],
 ) -> None:
-    immunosarc = by_id(review_records, "ImmunoSarc")
+    immunosarc = by_id(review_records, "ImmunoSarc-I")
     rate = next(e for e in immunosarc.endpoints if e.endpoint == "OS_rate")
     assert (rate.value, rate.timepoint, rate.timepoint_months) == (
         100.0,
@@ -148,7 +157,7 @@ def test_results_table_gives_trial_and_cohort_values() -> None:
     (record,) = extract_rules(doc)
     assert values(record) == {"ORR": 18.0, "median_PFS": 1.84}  # 8 weeks
     (ups,) = record.cohorts
-    assert ups.name == "UPS"
+    assert (ups.subtype, ups.name) == ("UPS", "undifferentiated pleomorphic sarcoma")
     assert [(c.kind, c.value) for c in ups.counts] == [("n_enrolled", 10)]
     assert {e.endpoint: e.original_value for e in ups.endpoints} == {
         "ORR": 40,
@@ -168,3 +177,45 @@ def test_a_unit_that_is_not_time_is_a_value_error() -> None:
     assert to_months(2, "years") == 24
     with pytest.raises(ValueError, match="'cycles' is not a unit of time"):
         to_months(3, "cycles")
+
+
+def test_number_words_are_counts() -> None:
+    doc = make_doc(
+        "Methods: In this phase II trial of pembrolizumab, Twenty-one patients were "
+        "enrolled.\n\nResults: Seventy-six percent had stable disease; the ORR was 19%."
+    )
+    (record,) = extract_rules(doc)
+    assert [(c.kind, c.value) for c in record.counts] == [("n_enrolled", 21)]
+    assert ground(record, {doc.id: doc.text}) == []
+
+
+@pytest.mark.parametrize(
+    ("agent", "agent_class"),
+    [("imatinib", "KIT TKI"), ("tazemetostat", "EZH2 inhibitor")],
+)
+def test_agents_search_knows_are_known_to_extraction(
+    agent: str, agent_class: str
+) -> None:
+    doc = make_doc(
+        f"Methods: In this phase II trial of {agent}, 30 patients were enrolled.\n\n"
+        "Results: The ORR was 15%."
+    )
+    (record,) = extract_rules(doc)
+    assert [(i.name, i.agent_class) for i in record.interventions] == [
+        (agent, agent_class)
+    ]
+    assert agent in tag_text(doc.text).agents
+
+
+def test_tags_and_records_share_one_subtype_identity() -> None:
+    doc = make_doc(
+        "Methods: In this phase II trial of afami-cel in synovial sarcoma, 44 "
+        "patients were treated.\n\nResults: The ORR was 39% in synovial sarcoma "
+        "and 25% in myxoid liposarcoma."
+    )
+    (record,) = extract_rules(doc)
+    recorded = {s.value for s in record.subtypes} | {
+        c.subtype for c in record.cohorts if c.subtype
+    }
+    assert recorded == {"SS", "MRCLS"}
+    assert recorded == set(tag_text(doc.text).subtypes)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sarcolit.ingest.assemble import Block, assemble, document_id
-from sarcolit.ingest.normalize import compounds, dehyphenate, normalize
+from sarcolit.ingest.normalization import compounds, dehyphenate, normalize
 
 
 @pytest.mark.parametrize(

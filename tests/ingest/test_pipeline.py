@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -8,7 +13,7 @@ from sarcolit.core.store import chroma_client
 from sarcolit.ingest import Collections, expand_paths, ingest_paths, open_collections
 from sarcolit.ingest.catalog import get_documents, list_documents
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embed import embed
+from sarcolit.ingest.embedding import embed
 from sarcolit.ingest.pipeline import sweep_incomplete, write_document
 from sarcolit.ingest.readers import read_document
 from sarcolit.retrieval import open_index
@@ -133,6 +138,7 @@ def test_half_written_document_is_never_searched_and_is_swept(
         (cols.docs.get(ids=[doc.id], include=["metadatas"])["metadatas"] or [])[0]
     )
     meta["complete"] = False
+    meta["lease"] = time.time() - 1  # the writer stopped renewing it
     cols.docs.update(ids=[doc.id], metadatas=[meta])
 
     index = open_index(client, settings, embedder)
@@ -140,6 +146,42 @@ def test_half_written_document_is_never_searched_and_is_swept(
     assert sweep_incomplete(cols) == 1
     assert cols.chunks.count() == 0
     assert cols.docs.count() == 0
+
+
+def _half_written(settings: Settings, embedder: SentenceTransformer, tmp: Path) -> str:
+    cols = open_collections(chroma_client(settings.store), settings.store)
+    doc = read_document(write(tmp / "trial.txt", TRIAL), max_bytes=10**6)
+    chunks = chunk_document(doc, settings.ingest.chunk_tokens)
+    write_document(cols, doc, chunks, embed(embedder, [c.text for c in chunks]))
+    cols.docs.update(ids=[doc.id], metadatas=[{"complete": False}])
+    return doc.id
+
+
+def test_a_live_writers_half_written_document_is_not_swept(
+    tmp_path: Path, settings: Settings, embedder: SentenceTransformer
+) -> None:
+    doc_id = _half_written(settings, embedder, tmp_path)
+    cols = open_collections(chroma_client(settings.store), settings.store)
+    # Another process on this host, still running, holds a live lease.
+    writer = f"{socket.gethostname()}:{os.getppid()}:other"
+    lease = time.time() + 60
+    cols.docs.update(ids=[doc_id], metadatas=[{"writer": writer, "lease": lease}])
+    assert sweep_incomplete(cols) == 0
+    assert cols.docs.count() == 1
+
+
+def test_a_killed_writers_half_written_document_is_swept_at_once(
+    tmp_path: Path, settings: Settings, embedder: SentenceTransformer
+) -> None:
+    doc_id = _half_written(settings, embedder, tmp_path)
+    cols = open_collections(chroma_client(settings.store), settings.store)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    writer = f"{socket.gethostname()}:{dead.pid}:gone"
+    lease = time.time() + 60
+    cols.docs.update(ids=[doc_id], metadatas=[{"writer": writer, "lease": lease}])
+    assert sweep_incomplete(cols) == 1
+    assert cols.chunks.count() == 0
 
 
 def test_folders_skip_sidecars_hidden_and_unknown_files(tmp_path: Path) -> None:

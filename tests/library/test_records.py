@@ -9,8 +9,10 @@ import pytest
 from sentence_transformers import SentenceTransformer
 
 from sarcolit import Library
+from sarcolit.core.models import Document, TrialRecord
 from sarcolit.core.store import chroma_client
-from sarcolit.record_store import FILE, RecordStore, StoredRecords
+from sarcolit.extraction import extract_document
+from sarcolit.record_store import FILE, RecordStore, StoredRecords, extractor_version
 from sarcolit.retrieval import open_index
 from tests.conftest import CORPUS, make_settings
 
@@ -83,8 +85,13 @@ def test_records_from_older_extraction_code_are_extracted_again(
     ]
     path.write_text("".join(r.model_dump_json() + "\n" for r in stale), "utf-8")
     store = RecordStore(path.parent)
-    assert store.sync(old, library.get_documents)
+    version = extractor_version(library.vocabulary.digest)
+
+    def extract(document: Document) -> list[TrialRecord]:
+        return list(extract_document(document, None, library.vocabulary).records)
+
+    assert store.sync(old, library.get_documents, extract, version)
     assert {row.extractor for row in stored(tmp_path / "data").values()} != {
         "rules:older"
     }
-    assert not store.sync(old, library.get_documents)  # now current: nothing to do
+    assert not store.sync(old, library.get_documents, extract, version)  # current

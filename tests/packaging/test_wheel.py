@@ -45,6 +45,7 @@ def test_wheel_holds_only_the_sarcolit_namespace(wheel: Path) -> None:
     for stage in ("core", "ingest", "extraction", "retrieval", "evals", "ui"):
         assert f"sarcolit/{stage}/__init__.py" in names
     assert "sarcolit/evals/gold/qa.jsonl" in names
+    assert "sarcolit/core/vocabulary.toml" in names
 
 
 @pytest.mark.slow

@@ -250,7 +250,8 @@ def test_a_prompt_injection_does_not_reach_the_answer(
         ("median OS of 14-19 months", {("14", False), ("19", False)}),
         ("SARC028, PD-1, CTLA-4 and NCT03798106 [3]", set()),
         ("a 30.40% rate in 1,200 patients", {("30.4", True), ("1200", False)}),
-        ("twenty-one of one hundred", {("21", False)}),
+        ("twenty-one of one hundred", {("21", False), ("100", False)}),
+        ("one of Seventy-six", {("76", False)}),
     ],
 )
 def test_numbers_are_normalised(text: str, expected: set[tuple[str, bool]]) -> None:

@@ -1,23 +1,26 @@
 import pytest
 
+from sarcolit.core.vocabulary import default_vocabulary
 from sarcolit.retrieval import understand
 from sarcolit.retrieval.synthesis_query import (
-    agents_in_class,
     classes_of,
     question_topics,
     subtype_family,
 )
+
+VOCABULARY = default_vocabulary()
 
 
 def admits(question: str, agents: set[str]) -> list[bool]:
     query = understand(question)
     assert query is not None
     found = frozenset(agents)
-    return [r.admits(found, classes_of(found)) for r in query.requirements]
+    return [r.admits(found, classes_of(found, VOCABULARY)) for r in query.requirements]
 
 
 def test_a_class_expands_to_its_agents() -> None:
-    assert {"pembrolizumab", "nivolumab", "toripalimab"} <= agents_in_class("anti-PD-1")
+    pd1 = set(VOCABULARY.agents_in_class("anti-PD-1"))
+    assert {"pembrolizumab", "nivolumab", "toripalimab"} <= pd1
     question = (
         "Which trials combined a PD-1 inhibitor with a VEGFR tyrosine kinase inhibitor?"
     )
@@ -92,7 +95,8 @@ def test_comparison_of_a_drug_alone_and_in_combination() -> None:
 
 
 def test_subtypes_widen_to_their_family_and_exceptions_are_set_aside() -> None:
-    assert {"DDLPS", "MRCLS", "LPS"} <= subtype_family("LPS")
+    assert {"DDLPS", "MRCLS", "LPS"} <= subtype_family("LPS", VOCABULARY)
+    assert "LPS" in subtype_family("DDLPS", VOCABULARY)
     query = understand(
         "Is there evidence that cell therapies work in sarcomas other than "
         "synovial sarcoma?"

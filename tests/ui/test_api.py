@@ -133,7 +133,8 @@ def test_extract_returns_trial_records_with_grounded_evidence(
 def test_extract_unknown_document_is_a_404(live_server: LiveServer) -> None:
     response = post(live_server, "/api/extract", {"doc_ids": ["nope"]})
     assert response.status_code == 404
-    assert "nope" in response.json()["detail"]
+    assert "unknown" in response.json()["detail"]
+    assert "nope" not in response.json()["detail"]
 
 
 def test_documents_lists_the_library(live_server: LiveServer) -> None:

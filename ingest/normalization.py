@@ -14,9 +14,11 @@ from collections.abc import Callable
 # NFKC leaves alone: dash variants, minus signs, curly quotes, invisible characters.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Invisible characters go before NFKC: removed after it, one between a letter and
+# a combining mark would leave a pair that a second NFKC composes (not idempotent).
+_REMOVE_INVISIBLE: dict[int, str | None] = {ord(c): None for c in _INVISIBLE}
 _TRANSLATION: dict[int, str | None] = {
     **{ord(c): "-" for c in _DASHES},
-    **{ord(c): None for c in _INVISIBLE},
     **{ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u00b4"},
     **{ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"},
     ord("\r"): "\n",
@@ -42,7 +44,7 @@ def normalize(text: str) -> str:
     collapsed to one space, trailing spaces stripped from every line. Newlines
     are kept (CR and CRLF become LF).
     """
-    text = text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n").translate(_REMOVE_INVISIBLE)
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
     text = _MIDDLE_DOT_DECIMAL.sub(".", text)
     text = _SPACE_RUNS.sub(" ", text)
