@@ -212,6 +212,11 @@ class AnswerTable(_Frozen):
     label: str = Field(default="Trial", description="Header of the label column.")
     columns: tuple[str, ...] = Field(description="Headers of the value columns.")
     rows: tuple[TableRow, ...] = ()
+    side_by_side: bool = Field(
+        default=False,
+        description="True when the columns are the compared trials and the rows "
+        "their endpoints.",
+    )
 
     @model_validator(mode="after")
     def _rectangular(self) -> Self:

@@ -1,10 +1,11 @@
 """Pure scorers for synthesis answers: facts stated on one line, and cited there.
 
-A fact counts when one line of the answer (an answer sentence, or a row of its
-table) holds every string of one of the fact's options, and that same line cites a
-passage that covers the fact's evidence: the cited span and an evidence quote
-of the same document overlap by at least half of the shorter of the two (a
-cited sentence holds the quote; a record value cites a part of it).
+A fact counts when one line of the answer (an answer sentence, a row of its
+table, or a column when the table sets trials side by side) holds every string
+of one of the fact's options, and that same line cites a passage that covers
+the fact's evidence: the cited span and an evidence quote of the same document
+overlap by at least half of the shorter of the two (a cited sentence holds the
+quote; a record value cites a part of it).
 
 Strings are compared after :func:`~sarcolit.evals.matching.canonical` folding:
 a name is a substring match ("afami-cel" is in "afami-cel's"), a string with a
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from sarcolit.core.models import Answer, Citation, Quote
+from sarcolit.core.models import Answer, Citation, Quote, TableCell
 from sarcolit.evals.matching import canonical
 from sarcolit.evals.synthesis_gold import LocatedFact
 
@@ -72,11 +73,35 @@ def answer_lines(answer: Answer) -> list[Line]:
             cited = tuple(by_id[i] for i in _marker_ids(raw) if i in by_id)
             lines.append(Line(text=raw, citations=cited))
     if answer.table is not None:
-        for row in answer.table.rows:
-            ids = [i for cell in row.cells for i in cell.citations]
-            text = " | ".join([row.label, *(cell.text for cell in row.cells)])
-            cited = tuple(by_id[i] for i in dict.fromkeys(ids) if i in by_id)
-            lines.append(Line(text=text, citations=cited))
+        lines += _table_lines(answer, by_id)
+    return lines
+
+
+def _table_lines(answer: Answer, by_id: dict[int, Citation]) -> list[Line]:
+    """Return a table's lines: its rows, or its columns when trials are columns.
+
+    A comparison table puts the compared trials side by side (its label column
+    lists endpoints), so a trial's line is its column: the header and each
+    endpoint with its cell.
+    """
+    table = answer.table
+    assert table is not None
+    groups: list[tuple[str, list[tuple[str, TableCell]]]]
+    if table.side_by_side:
+        groups = [
+            (column, [(row.label, row.cells[j]) for row in table.rows])
+            for j, column in enumerate(table.columns)
+        ]
+    else:
+        groups = [(row.label, [("", cell) for cell in row.cells]) for row in table.rows]
+    lines = []
+    for label, cells in groups:
+        ids = [i for _, cell in cells for i in cell.citations]
+        text = " | ".join(
+            [label, *(f"{name} {cell.text}".strip() for name, cell in cells)]
+        )
+        cited = tuple(by_id[i] for i in dict.fromkeys(ids) if i in by_id)
+        lines.append(Line(text=text, citations=cited))
     return lines
 
 

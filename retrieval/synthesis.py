@@ -21,17 +21,21 @@ from sarcolit.core.models import (
     SearchHit,
     TrialRecord,
 )
-from sarcolit.core.text import words_to_digits
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval.answer import cite
 from sarcolit.retrieval.index import Filters, HybridIndex
+from sarcolit.retrieval.synthesis_groups import (
+    Group,
+    matching_groups,
+    mention_groups,
+    order_groups,
+    own_groups,
+)
 from sarcolit.retrieval.synthesis_query import (
     RESULTS,
-    Requirement,
     SynthesisQuery,
-    classes_of,
 )
-from sarcolit.retrieval.synthesis_select import answered_topics
+from sarcolit.retrieval.synthesis_select import answered_topics, numbers_of
 from sarcolit.retrieval.synthesis_sources import (
     Line,
     Profile,
@@ -45,179 +49,19 @@ PER_DOCUMENT = 4
 """Most sentences taken from one document for one line."""
 PER_LINE = 8
 """Most sentences on one line."""
+ROOMY = (12, 6)
+"""Sentences per line and per report when the answer is about few trials."""
+ROOMY_GROUPS = 2
+GENERAL_TOPICS = frozenset({"biomarker", "target"})
+"""Topics that reviews answer beyond any one trial."""
 _PRIMARY = {"trial": 0, "regulatory": 1, "article": 2}
 """Reports of a trial read first: its papers, then regulators', then news."""
+_REGULATOR_FIRST = {"regulatory": 0, "trial": 1, "article": 2}
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
-def subtype_name(code: str, vocabulary: Vocabulary) -> str:
-    """Return a subtype's abbreviation, or its name when it has none ('OS')."""
-    spec = vocabulary.subtypes.get(code)
-    if spec is not None and code in spec.abbreviations:
-        return code
-    return vocabulary.subtype_label(code)
-
-
-@dataclass
-class Group:
-    """A trial: the documents that report it and the sentences that cite it."""
-
-    key: str
-    agents: frozenset[str] = frozenset()
-    classes: frozenset[str] = frozenset()
-    trials: set[str] = field(default_factory=set)
-    names: set[str] = field(default_factory=set)
-    subtypes: set[str] = field(default_factory=set)
-    profiles: list[Profile] = field(default_factory=list)
-    mentions: list[tuple[Profile, Sentence]] = field(default_factory=list)
-    arms: bool = False
-
-    @property
-    def reported(self) -> bool:
-        """True when the trial has documents of its own (not only citations)."""
-        return bool(self.profiles)
-
-    def label(self, vocabulary: Vocabulary) -> str:
-        """Return the line label: names, regimen, subtypes and registration."""
-        names = sorted(self.names | {t for t in self.trials if not t.startswith("NCT")})
-        ncts = sorted(t for t in self.trials if t.startswith("NCT"))
-        broader = {a for c in self.classes for a in vocabulary.class_ancestors(c)}
-        regimen = " + ".join(sorted(self.agents)) or ", ".join(
-            sorted(self.classes - broader)
-        )
-        targets = sorted({t for p in self.profiles for t in p.targets})
-        if targets and not self.agents:
-            regimen = f"{regimen} ({', '.join(targets)})"
-        parts = [", ".join(names), regimen]
-        if 0 < len(self.subtypes) <= 2:
-            names_of = (subtype_name(s, vocabulary) for s in self.subtypes)
-            parts.append(", ".join(sorted(names_of)))
-        parts.append(", ".join(ncts))
-        label = "; ".join(p for p in parts if p)
-        if not self.reported and self.mentions:
-            label += f" (as cited in {self.mentions[0][0].title})"
-        return label or (self.profiles[0].title if self.profiles else self.key)
-
-
-def _ids(profile: Profile) -> set[str]:
-    return {*profile.trials, *(n.upper() for n in profile.names)}
-
-
-def _own_groups(sources: Sources) -> list[Group]:
-    """Merge single-trial documents that share a registration or a trial name."""
-    groups: list[Group] = []
-    for profile in sources.profiles.values():
-        if profile.multi:
-            continue
-        ids = _ids(profile)
-        matches = [
-            g for g in groups if ids & ({*g.trials, *(n.upper() for n in g.names)})
-        ]
-        group = matches[0] if matches else Group(key=profile.doc_id)
-        if not matches:
-            groups.append(group)
-        for other in matches[1:]:
-            _absorb(group, other)
-            groups.remove(other)
-        group.profiles.append(profile)
-        group.agents |= profile.agents
-        group.classes |= profile.classes
-        group.trials |= profile.trials
-        group.names |= profile.names
-        group.subtypes |= profile.subtypes
-        group.arms = group.arms or profile.arms
-    return groups
-
-
-def _absorb(group: Group, other: Group) -> None:
-    group.profiles += other.profiles
-    group.agents |= other.agents
-    group.classes |= other.classes
-    group.trials |= other.trials
-    group.names |= other.names
-    group.subtypes |= other.subtypes
-    group.arms = group.arms or other.arms
-
-
-def _mention_groups(
-    sources: Sources, groups: list[Group], vocabulary: Vocabulary
-) -> list[Group]:
-    """Attach sentences that cite a trial to it; others form groups by regimen."""
-    by_regimen: dict[tuple[frozenset[str], ...], Group] = {}
-    for doc_id, sentences in sources.sentences.items():
-        profile = sources.profiles[doc_id]
-        for sentence in sentences:
-            if sentence.own or not (
-                sentence.agents or sentence.classes or sentence.trials
-            ):
-                continue
-            named = [g for g in groups if sentence.trials & g.trials]
-            if len(named) == 1:
-                named[0].mentions.append((profile, sentence))
-                continue
-            classes = (
-                classes_of(sentence.agents, vocabulary)
-                if sentence.agents
-                else sentence.classes
-            )
-            key = (sentence.agents, classes, sentence.trials)
-            if key not in by_regimen:
-                by_regimen[key] = Group(
-                    key="|".join(sorted(sentence.agents | classes | sentence.trials)),
-                    agents=sentence.agents,
-                    classes=classes,
-                    trials=set(sentence.trials),
-                )
-            by_regimen[key].mentions.append((profile, sentence))
-    return list(by_regimen.values())
-
-
-def _names_match(group: Group, query: SynthesisQuery) -> bool:
-    wanted = {t.upper() for t in (*query.trials, *query.names)}
-    if not wanted:
-        return True
-    if wanted & {t.upper() for t in (*group.trials, *group.names)}:
-        return True
-    openings = " ".join(p.opening for p in group.profiles).upper()
-    return any(
-        re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", openings) for w in wanted
-    )
-
-
-def _alone(side: Requirement, sides: Sequence[Requirement]) -> bool:
-    return any(side.agents < other.agents for other in sides)
-
-
-def _admits(group: Group, side: Requirement, sides: Sequence[Requirement]) -> bool:
-    if not side.admits(group.agents, group.classes):
-        return False
-    if _alone(side, sides):
-        return group.agents <= side.agents or group.arms
-    return True
-
-
-def matching_groups(groups: Iterable[Group], query: SynthesisQuery) -> list[Group]:
-    """Return the trials a query asks about."""
-    found = []
-    for group in groups:
-        if not _names_match(group, query):
-            continue
-        if not all(r.admits(group.agents, group.classes) for r in query.requirements):
-            continue
-        if query.sides and not any(_admits(group, s, query.sides) for s in query.sides):
-            continue
-        if query.monotherapy and len(group.agents) > 1 and not group.arms:
-            continue
-        found.append(group)
-    if len(query.sides) > 1:
-        every = frozenset(a for s in query.sides for a in s.agents)
-        head_to_head = [g for g in found if g.arms and every <= g.agents]
-        found = head_to_head or found
-    return found
-
-
 def _numbers(text: str) -> frozenset[str]:
-    return frozenset(_NUMBERS.findall(words_to_digits(text)))
+    return numbers_of(text)
 
 
 Scored = tuple[float, frozenset[str], Profile, Sentence]
@@ -227,6 +71,8 @@ Scored = tuple[float, frozenset[str], Profile, Sentence]
 class _Picker:
     """Takes sentences for a line: no repeated numbers, a cap per line and report."""
 
+    per_line: int = PER_LINE
+    per_document: int = PER_DOCUMENT
     picked: list[Scored] = field(default_factory=list)
     seen: set[frozenset[str]] = field(default_factory=set)
     per_doc: dict[str, int] = field(default_factory=dict)
@@ -234,21 +80,46 @@ class _Picker:
     def take(self, item: Scored) -> None:
         numbers = _numbers(item[3].text)
         doc = item[2].doc_id
-        if item in self.picked or len(self.picked) >= PER_LINE:
+        if item in self.picked or len(self.picked) >= self.per_line:
             return
-        if (numbers and numbers in self.seen) or self.per_doc.get(
-            doc, 0
-        ) >= PER_DOCUMENT:
+        if numbers and numbers in self.seen:
             return
+        if self.per_doc.get(doc, 0) >= self.per_document:
+            return
+        known = frozenset().union(*self.seen) if self.seen else frozenset()
+        if not item[3].own and numbers and numbers <= known:
+            return  # a review restating what the trial's reports already say
         self.seen.add(numbers)
         self.per_doc[doc] = self.per_doc.get(doc, 0) + 1
         self.picked.append(item)
+
+
+def _varied(items: list[Scored]) -> list[Scored]:
+    """Order one report's sentences best first, but each next one on a new topic.
+
+    An approval notice's second sentence is then the data the approval rests
+    on, not a second sentence about the approval.
+    """
+    rest = list(items)
+    ordered: list[Scored] = []
+    told: set[str] = set()
+    while rest:
+        item = next((s for s in rest if not s[1] <= told), rest[0])
+        rest.remove(item)
+        ordered.append(item)
+        told |= item[1]
+        if all(s[1] <= told for s in rest):
+            ordered += rest
+            break
+    return ordered
 
 
 def _chosen(
     candidates: Iterable[tuple[Profile, Sentence]],
     query: SynthesisQuery,
     subtypes: frozenset[str] = frozenset(),
+    *,
+    roomy: bool = False,
 ) -> list[tuple[Profile, Sentence]]:
     """Return a trial's sentences for a line, in reading order, without repeats.
 
@@ -261,7 +132,7 @@ def _chosen(
         if found is not None:
             scored.append((found[0], found[1], profile, sentence))
     scored.sort(key=lambda s: (-s[0], s[3].position))
-    picker = _Picker()
+    picker = _Picker(*ROOMY) if roomy else _Picker()
     covered = [t for t in query.topics if t in query.explicit] or query.topics
     for topic in covered:
         best = next(
@@ -269,15 +140,25 @@ def _chosen(
         )
         if best is not None:
             picker.take(best)
+    first = query.topics[0]
+    answering = {s[2].doc_id for s in scored if first in s[1]}
+    primary = _REGULATOR_FIRST if first == "approval" else _PRIMARY
     by_doc: dict[str, list[Scored]] = {}
-    for item in sorted(scored, key=lambda s: _PRIMARY.get(s[2].kind, 3)):
+    # Reports that answer what is asked first lead, then papers before news
+    # (regulators' own reports first when approvals are asked about).
+    for item in sorted(
+        scored,
+        key=lambda s: (s[2].doc_id not in answering, primary.get(s[2].kind, 3)),
+    ):
         by_doc.setdefault(item[2].doc_id, []).append(item)
-    for rank in range(PER_DOCUMENT):
+    if first not in RESULTS:
+        by_doc = {doc: _varied(items) for doc, items in by_doc.items()}
+    for rank in range(picker.per_document):
         for items in by_doc.values():
             if rank < len(items):
                 picker.take(items[rank])
-    first = {doc: i for i, doc in enumerate(by_doc)}
-    picker.picked.sort(key=lambda s: (first[s[2].doc_id], s[3].position))
+    rank_of = {doc: i for i, doc in enumerate(by_doc)}
+    picker.picked.sort(key=lambda s: (rank_of[s[2].doc_id], s[3].position))
     return [(p, s) for _, _, p, s in picker.picked]
 
 
@@ -299,6 +180,25 @@ def _on_topic(
     return False
 
 
+def _meant(group: Group, query: SynthesisQuery) -> list[Profile]:
+    """Return the reports of a trial a summary asks about.
+
+    "What happened in the expansion cohorts?" means the reports whose title or
+    opening speaks of expansion cohorts, when some do and others do not.
+    """
+    if query.kind != "summary" or not query.terms:
+        return group.profiles
+    meant = [
+        p
+        for p in group.profiles
+        if any(
+            re.search(rf"\b{re.escape(t)}", p.opening[:300].lower())
+            for t in query.terms
+        )
+    ]
+    return meant or group.profiles
+
+
 def _group_lines(
     group: Group,
     query: SynthesisQuery,
@@ -306,10 +206,11 @@ def _group_lines(
     by_report: bool,
     filters: Filters,
     vocabulary: Vocabulary,
+    roomy: bool = False,
 ) -> list[Line]:
     own = [
         (p, s)
-        for p in group.profiles
+        for p in _meant(group, query)
         for s in sources.sentences[p.doc_id]
         if s.own and filters.admits(s.chunk)
     ]
@@ -318,30 +219,48 @@ def _group_lines(
     if by_report:
         lines = []
         for profile in group.profiles:
-            chosen = _chosen([(p, s) for p, s in own if p is profile], query, subtypes)
+            mine = [(p, s) for p, s in own if p is profile]
+            chosen = _chosen(mine, query, subtypes, roomy=roomy)
             if chosen and _on_topic(chosen, query):
                 label = f"{group.label(vocabulary)} — {profile.title}"
                 lines.append(
                     Line(label, tuple(chosen), group.agents, frozenset(group.trials))
                 )
         return lines
-    chosen = _chosen([*own, *mentions], query, subtypes)
+    chosen = _chosen([*own, *mentions], query, subtypes, roomy=roomy)
     if not chosen or not _on_topic(chosen, query):
         return []
     label = group.label(vocabulary)
     return [Line(label, tuple(chosen), group.agents, frozenset(group.trials))]
 
 
-def _order(
-    groups: list[Group], query: SynthesisQuery, vocabulary: Vocabulary
-) -> list[Group]:
-    def rank(group: Group) -> tuple[int, int, str]:
-        side = next(
-            (i for i, s in enumerate(query.sides) if _admits(group, s, query.sides)), 0
-        )
-        return (side, 0 if group.reported else 1, group.label(vocabulary).casefold())
+def _general_lines(
+    sources: Sources, query: SynthesisQuery, filters: Filters
+) -> list[Line]:
+    """Return what reviews say about a biomarker or target beyond any one trial.
 
-    return sorted(groups, key=rank)
+    Only for a question that asks first about a biomarker or a target ("Is
+    PD-L1 expression a reliable biomarker?") and names no agent: "PD-L1
+    positivity in 12-23% of STS" belongs to no trial but answers it.
+    """
+    if query.topics[0] not in GENERAL_TOPICS or any(
+        r.agents and not r.classes for r in query.requirements
+    ):
+        return []
+    lines = []
+    for doc_id, sentences in sources.sentences.items():
+        profile = sources.profiles[doc_id]
+        if not profile.multi:
+            continue
+        general = [
+            (profile, s)
+            for s in sentences
+            if not (s.agents or s.classes or s.trials) and filters.admits(s.chunk)
+        ]
+        chosen = _chosen(general, query)
+        if chosen and _on_topic(chosen, query):
+            lines.append(Line(f"{profile.title} (review)", tuple(chosen)))
+    return lines
 
 
 def _cite(sentence: Sentence, title: str, n: int) -> Citation:
@@ -408,8 +327,8 @@ def synthesize(
     """
     vocabulary = index.vocabulary
     sources = read_sources(index.documents(), index.chunks, vocabulary)
-    own = _own_groups(sources)
-    groups = matching_groups([*own, *_mention_groups(sources, own, vocabulary)], query)
+    own = own_groups(sources)
+    groups = matching_groups([*own, *mention_groups(sources, own, vocabulary)], query)
     by_report = (
         query.kind == "comparison"
         and not query.sides
@@ -417,7 +336,7 @@ def synthesize(
     )
     lines = [
         line
-        for group in _order(groups, query, vocabulary)
+        for group in order_groups(groups, query, vocabulary)
         for line in _group_lines(
             group,
             query,
@@ -425,8 +344,10 @@ def synthesize(
             by_report and group.reported,
             filters or Filters(),
             vocabulary,
+            roomy=len(groups) <= ROOMY_GROUPS,
         )
     ]
+    lines += _general_lines(sources, query, filters or Filters())
     if not lines:
         return None
     trials = len({line.label.split(" — ")[0] for line in lines})

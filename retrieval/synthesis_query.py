@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sarcolit.core.text import fold
+from sarcolit.core.text import STOPWORDS, fold
 from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.ingest import tag_text
 from sarcolit.retrieval.synthesis_terms import (
@@ -23,6 +23,7 @@ from sarcolit.retrieval.synthesis_terms import (
     COMPARE,
     EXCEPT,
     GENERIC,
+    GENERIC_WORDS,
     LIST,
     MARKER_LIKE,
     MARKERS,
@@ -80,6 +81,8 @@ class SynthesisQuery:
     subtypes: frozenset[str] = frozenset()
     subtype_words: tuple[frozenset[str], ...] = ()
     """The distinctive words of each asked subtype's name ('synovial')."""
+    parents: frozenset[str] = frozenset()
+    """Broader subtypes only added to ``subtypes`` ('LPS' for 'MRCLS')."""
     trials: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     topics: tuple[Topic, ...] = RESULTS
@@ -90,6 +93,8 @@ class SynthesisQuery:
     """Biomarkers the question names (PD-L1, CD8, TLS), as patterns."""
     explicit: frozenset[Topic] = frozenset()
     """The topics the question names, beside those 'results' stands for."""
+    terms: frozenset[str] = frozenset()
+    """Other words that tell which report is meant ('expansion', 'bone')."""
 
 
 def classes_of(agents: frozenset[str], vocabulary: Vocabulary) -> frozenset[str]:
@@ -226,6 +231,25 @@ def _kind(question: str, query: SynthesisQuery) -> Kind | None:
     return "subtype" if query.subtypes else None
 
 
+def _terms(question: str, vocabulary: Vocabulary) -> frozenset[str]:
+    """Return the words of a question beyond entities, topics and question words."""
+    text = question.lower()
+    for mention in vocabulary.entities(question):
+        text = (
+            text[: mention.start]
+            + " " * (mention.end - mention.start)
+            + text[mention.end :]
+        )
+    words = re.findall(r"[a-z][a-z-]{4,}", text)
+    return frozenset(
+        w
+        for w in words
+        if w not in STOPWORDS
+        and w not in GENERIC_WORDS
+        and not any(pattern.search(w) for _, pattern in TOPICS)
+    )
+
+
 def _distinctive(code: str, vocabulary: Vocabulary) -> frozenset[str]:
     generic = {"sarcoma", "tumor", "tumour", "cell", "of", "and"}
     words = re.findall(r"[a-z]+", vocabulary.subtype_label(code).lower())
@@ -256,6 +280,7 @@ def understand(
     mentioned = {m.value for m in vocab.find_subtypes(question)} - excluded
     subtypes = frozenset(c for s in mentioned for c in subtype_family(s, vocab))
     subtypes = frozenset(s for s in subtypes if not vocab.is_broad(s))
+    asked = frozenset(c for s in mentioned for c in (s, *vocab.subtype_descendants(s)))
     query = SynthesisQuery(
         kind="summary",
         requirements=requirements,
@@ -277,6 +302,7 @@ def understand(
         sides=sides,
         subtypes=subtypes,
         subtype_words=tuple(_distinctive(s, vocab) for s in sorted(subtypes)),
+        parents=subtypes - asked,
         trials=query.trials,
         names=query.names,
         topics=question_topics(question, comparison=kind == "comparison"),
@@ -284,4 +310,5 @@ def understand(
         excluded=excluded,
         markers=tuple(p for p in MARKERS.values() if re.search(p, question, re.I)),
         explicit=frozenset(t for t, pattern in TOPICS if pattern.search(question)),
+        terms=_terms(question, vocab),
     )

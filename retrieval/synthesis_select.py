@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sarcolit.core.text import words_to_digits
+from sarcolit.core.text import strip_citation_markers, words_to_digits
 from sarcolit.retrieval.synthesis_query import SynthesisQuery, Topic
 from sarcolit.retrieval.synthesis_sources import Profile, Sentence
 
@@ -68,6 +68,11 @@ _WEAK_DESIGN = re.compile(
     r"|\benrolled\b(?!.*\b(?:respon|surviv))",
     re.IGNORECASE,
 )
+_BACKGROUND = re.compile(
+    r"\b(?:responds?|responsive|resist\w*) (?:\w+ )?to (?:cytotoxic|chemo|standard)"
+    r"|\baccounts for\b|\bis diagnosed in\b|\bdefines?\b|\bdefined as\b",
+    re.IGNORECASE,
+)
 _OUTCOME = re.compile(
     r"\b(?:responded|achieved|reached|occurred|showed|gave|produced|yielded|lasted|met"
     r"|improved|rose|observed|did not|no patient)\b|\b(?:was|were) \d|\d%"
@@ -82,9 +87,14 @@ _CONCLUSION = re.compile(
 _SUMMARY_TOPICS = frozenset({"approval", "target", "biomarker"})
 _FINDING = re.compile(
     r"associat\w*|predict\w*|correlat\w*|linked|went with|regardless|whatever the"
-    r"|determinant|identified|\bhigher\b|\blower\b|more likely|longer|only \d+ of",
+    r"|determinant|identified|\bhigher\b|\blower\b|more likely|longer|only \d+ of"
+    r"|positiv\w*",
     re.IGNORECASE,
 )
+_HEADLINE = re.compile(
+    r"\b(?:overall|objective) response rate\b|\bORR\b", re.IGNORECASE
+)
+"""The headline response figure, read before complete or partial response rates."""
 _ACT = re.compile(r"\b(?:granted|approved|approval)\b", re.IGNORECASE)
 _REGULATOR = re.compile(
     r"\bFDA\b|Food and Drug|\bEMA\b|\bagency\b|regulator", re.IGNORECASE
@@ -111,15 +121,28 @@ def sentence_topics(sentence: Sentence) -> frozenset[Topic]:
 
 
 def is_design(text: str) -> bool:
-    """Return True when a sentence describes the design, not an outcome."""
-    if _STRONG_DESIGN.search(text):
+    """Return True when a sentence describes the design or the background.
+
+    "The disease ... hardly responds to chemotherapy" is background, not a
+    trial's result.
+    """
+    if _STRONG_DESIGN.search(text) or _BACKGROUND.search(text):
         return True
     return bool(_WEAK_DESIGN.search(text)) and not _OUTCOME.search(text)
 
 
+def numbers_of(text: str) -> frozenset[str]:
+    """Return the numbers a sentence states (not 'CD20', 'PD-1' or a '[3]' marker)."""
+    digits = words_to_digits(strip_citation_markers(text), keep_one=True)
+    return frozenset(m.group().rstrip("%") for m in _NUMBER.finditer(digits))
+
+
 def states_result(text: str) -> bool:
-    """Return True when a sentence states a number or a negative finding."""
-    digits = words_to_digits(text, keep_one=True)
+    """Return True when a sentence states a number or a negative finding.
+
+    Reference markers ("[1, 2]", "(34)") are not numbers the sentence states.
+    """
+    digits = words_to_digits(strip_citation_markers(text), keep_one=True)
     return bool(_NUMBER.search(digits)) or bool(_NEGATIVE.search(text))
 
 
@@ -168,8 +191,8 @@ def score(
         group_subtypes: The subtypes the sentence's trial enrolled.
     """
     topics = set(sentence_topics(sentence) & set(query.topics))
-    if not topics or sentence.is_header:
-        return None
+    if not topics or sentence.is_header or _is_title(sentence, profile):
+        return None  # a table's header row, or the document's title
     if topics != {"enrolment"} and is_design(sentence.text):
         return None
     if _DESIGN_SECTION.search(sentence.chunk.section):
@@ -187,7 +210,19 @@ def score(
         0.5 if "%" in sentence.text else 0.0
     )
     value -= 1.0 if _CONCLUSION.search(sentence.text) else 0.0
+    value += 0.25 if "response" in topics and _HEADLINE.search(sentence.text) else 0.0
+    lowered = sentence.text.lower()
+    value += 0.75 * sum(1 for t in query.terms if t in lowered)
     return value - len(sentence.text) / 2000
+
+
+def _is_title(sentence: Sentence, profile: Profile) -> bool:
+    """Return True for the document's title read as its first sentence."""
+    if sentence.position > 1:
+        return False
+    text = " ".join(sentence.text.lower().split()).rstrip(".")
+    title = " ".join(profile.title.lower().split()).rstrip(".")
+    return bool(text) and (text == title or title.startswith(text))
 
 
 def _weight(topic: Topic, query: SynthesisQuery) -> float:
@@ -226,7 +261,7 @@ def _subtype_ok(
     profile: Profile,
     group_subtypes: frozenset[str],
 ) -> bool:
-    subtypes = query.subtypes
+    subtypes = query.subtypes - query.parents  # a liposarcoma trial is not MRCLS
     if names_subtype(sentence, query):
         return True
     if not sentence.own or sentence.subtypes:

@@ -140,9 +140,14 @@ def build_table(
         ]
         for line in lines
     ]
-    if query.kind == "comparison" and 1 < len(lines) <= MAX_SIDE_BY_SIDE:
+    told = [i for i, row in enumerate(grid) if any(c.citations for c in row)]
+    if query.kind == "comparison" and 1 < len(told) <= MAX_SIDE_BY_SIDE:
+        # Side by side: the compared trials (those the records speak for).
+        lines = [lines[i] for i in told]
+        grid = [grid[i] for i in told]
         table = AnswerTable(
             label="Endpoint",
+            side_by_side=True,
             columns=tuple(line.label for line in lines),
             rows=tuple(
                 TableRow(label=header, cells=tuple(row[i] for row in grid))
@@ -168,6 +173,7 @@ def build_table(
     rows = [r for r in table.rows if any(c.citations for c in r.cells)]
     return AnswerTable(
         label=table.label,
+        side_by_side=table.side_by_side,
         columns=tuple(table.columns[i] for i in keep),
         rows=tuple(
             TableRow(label=r.label, cells=tuple(r.cells[i] for i in keep)) for r in rows

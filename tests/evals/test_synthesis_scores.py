@@ -105,6 +105,28 @@ def test_a_table_row_is_a_line(review: Document) -> None:
     assert (score.stated, score.cited) == (True, True)
 
 
+def test_a_side_by_side_table_reads_by_column(review: Document) -> None:
+    gold = fact(review, "observed in UPS of 40%", ("UPS", "40%"))
+    table = AnswerTable(
+        label="Endpoint",
+        side_by_side=True,
+        columns=("SARC028, UPS", "Other trial"),
+        rows=(
+            TableRow(
+                label="ORR",
+                cells=(TableCell(text="40%", citations=(1,)), TableCell(text="-")),
+            ),
+        ),
+    )
+    reply = answer([("Pembrolizumab was tested.", ())], cite(review, UPS, 1))
+    (score,) = score_synthesis(reply.model_copy(update={"table": table}), [gold])
+    assert (score.stated, score.cited) == (True, True)
+    assert score.line == "SARC028, UPS | ORR 40%"
+    swapped = table.model_copy(update={"columns": ("Other trial", "SARC028, UPS")})
+    (score,) = score_synthesis(reply.model_copy(update={"table": swapped}), [gold])
+    assert not score.stated  # the 40% is the other trial's
+
+
 def test_a_refusal_states_nothing(review: Document) -> None:
     gold = fact(review, "had an ORR of 18%", ("18%",))
     refusal = Answer(question="q", answer="18% is not known.", refused=True)

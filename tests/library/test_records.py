@@ -17,7 +17,7 @@ from sarcolit.retrieval import open_index
 from tests.conftest import CORPUS, make_settings
 
 pytestmark = pytest.mark.slow
-PAPER = CORPUS / "literature" / "a-axitinib-pembrolizumab-lancet-oncol-2019.txt"
+PAPER = CORPUS / "literature" / "a-a091401-lancet-oncol-2018.txt"
 ABSTRACT = CORPUS / "literature" / "b-sinanlosarc-esmo-2024.txt"
 
 
@@ -46,7 +46,7 @@ def test_ingest_extracts_records_and_a_changed_file_replaces_them(
     assert any(r.interventions for row in first.values() for r in row.records)
 
     paper.write_text(
-        paper.read_text(encoding="utf-8").replace("Miami", "Miami, Florida"),
+        paper.read_text(encoding="utf-8") + "\nA correction was published later.\n",
         encoding="utf-8",
     )
     library.ingest([paper])
@@ -56,8 +56,8 @@ def test_ingest_extracts_records_and_a_changed_file_replaces_them(
     assert len(ids & set(first)) == 1  # the abstract kept; the paper replaced
     merged = library.records()
     assert {i.name for r in merged for i in r.interventions} >= {
-        "axitinib",
-        "pembrolizumab",
+        "ipilimumab",
+        "nivolumab",
         "sintilimab",
     }
 

@@ -171,7 +171,8 @@ def test_a_synthesis_answer_renders_labels_and_a_cited_table() -> None:
         ),
     )
     html = answer_html(answer, 1)
-    assert "<strong>SARC028; &#60;b&#62;pembrolizumab&#60;&#47;b&#62;</strong>:" in html
+    label_html = "SARC028&#59; &#60;b&#62;pembrolizumab&#60;&#47;b&#62;"
+    assert f"<strong>{label_html}</strong>:" in html
     assert '<th scope="col">&#60;i&#62;A&#60;&#47;i&#62;</th>' in html
     assert 'href="#src-1-1"' in html.split("<table>")[1]  # the cell cites [1]
     assert "<b>" not in html
