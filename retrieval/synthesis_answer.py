@@ -85,7 +85,7 @@ def join_parts(question: str, answered: Sequence[tuple[Part, Answer]]) -> Answer
     table: AnswerTable | None = None
     shown: set[str] = set()
     for number, (part, answer) in enumerate(answered, start=1):
-        heading = f"({number}) {part.asked}"
+        heading = f"({number}) {part.asked[:1].upper()}{part.asked[1:]}"
         sentences.append(AnswerSentence(text=heading, citations=()))
         lines.append(heading)
         mapping = _renumbered(answer, citations, ids)

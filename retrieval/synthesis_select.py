@@ -95,6 +95,8 @@ _HEADLINE = re.compile(
     r"\b(?:overall|objective) response rate\b|\bORR\b", re.IGNORECASE
 )
 """The headline response figure, read before complete or partial response rates."""
+_TRIAL_WIDE = frozenset({"toxicity"})
+"""Topics a trial reports for all its patients, whatever their subtype."""
 _ACT = re.compile(r"\b(?:granted|approved|approval)\b", re.IGNORECASE)
 _REGULATOR = re.compile(
     r"\bFDA\b|Food and Drug|\bEMA\b|\bagency\b|regulator", re.IGNORECASE
@@ -204,7 +206,12 @@ def score(
         return None
     if query.excluded and sentence.subtypes and sentence.subtypes <= query.excluded:
         return None
-    if query.subtypes and not _subtype_ok(sentence, query, profile, group_subtypes):
+    trial_wide = topics <= _TRIAL_WIDE and sentence.own
+    if (
+        query.subtypes
+        and not (trial_wide and _enrolled(query, profile, group_subtypes))
+        and not _subtype_ok(sentence, query, profile, group_subtypes)
+    ):
         return None
     value = sum(_weight(t, query) for t in topics) + (
         0.5 if "%" in sentence.text else 0.0
@@ -253,6 +260,14 @@ def _specific(
         if not named or not _FINDING.search(text):
             topics.discard("biomarker")
     return bool(topics)
+
+
+def _enrolled(
+    query: SynthesisQuery, profile: Profile, group_subtypes: frozenset[str]
+) -> bool:
+    """Return True when the trial enrolled an asked subtype, or is the one named."""
+    enrolled = profile.subtypes | group_subtypes
+    return bool(enrolled & query.subtypes) or bool(query.trials & profile.trials)
 
 
 def _subtype_ok(

@@ -6,7 +6,7 @@ import pytest
 
 from sarcolit.core.models import Answer, Document
 from sarcolit.extraction import extract_document
-from sarcolit.retrieval import Filters, HybridIndex, synthesize, understand
+from sarcolit.retrieval import Filters, HybridIndex, plan, synthesize, understand
 
 pytestmark = pytest.mark.slow
 
@@ -97,3 +97,16 @@ def test_no_report_of_what_is_asked_is_no_answer(corpus_index: HybridIndex) -> N
     query = understand("Which trials tested lifileucel in chordoma?")
     assert query is not None
     assert synthesize("q", query, corpus_index) is None
+
+
+def test_a_toxicity_follow_up_is_not_held_to_the_earlier_subtype(
+    corpus_index: HybridIndex,
+) -> None:
+    (part,) = plan("and what about its toxicity?", ["What did SARC028 show in UPS?"])
+    assert part.query is not None
+    assert "UPS" in part.query.subtypes
+    answer = synthesize(part.question, part.query, corpus_index)
+    assert answer is not None  # safety is reported for the whole trial
+    assert all(s.label.startswith("SARC028") for s in answer.sentences)
+    assert "adverse events" in answer.answer
+    assert_grounded(answer, corpus_index)
