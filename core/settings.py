@@ -98,6 +98,33 @@ class ExtractionSettings(_Section):
     )
 
 
+class EmbedderSettings(_Section):
+    """The embedding model behind dense search (see ``sarcolit.core.embedding``)."""
+
+    spec: str | None = Field(
+        default=None,
+        description="st:, onnx:, onnx-int8: or openai:MODEL (an OpenAI-compatible "
+        "embeddings server); unset: the embedder that built the store, else the "
+        "default (sarcolit.core.embedding.DEFAULT_SPEC).",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Server URL for openai: (e.g. http://127.0.0.1:8081/v1).",
+    )
+    api_key: str | None = Field(
+        default=None, description="API key for openai: (default: OPENAI_API_KEY)."
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Per-request timeout.")
+    max_retries: int = Field(default=2, ge=0, description="Retries of openai: calls.")
+    model_dir: Path | None = Field(
+        default=None,
+        description="Where onnx: keeps the exported model (default: DATA_DIR/models).",
+    )
+    threads: int | None = Field(
+        default=None, gt=0, description="CPU threads of onnx: (None: all cores)."
+    )
+
+
 class LLMSettings(_Section):
     """The chat model behind LLM-assisted answers and extraction."""
 
@@ -151,6 +178,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     extraction: ExtractionSettings = ExtractionSettings()
+    embedder: EmbedderSettings = EmbedderSettings()
     llm: LLMSettings = LLMSettings()
 
     @classmethod

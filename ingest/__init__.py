@@ -13,7 +13,6 @@ from sarcolit.ingest.catalog import (
     tag_key,
 )
 from sarcolit.ingest.chunking import chunk_document, sentence_spans
-from sarcolit.ingest.embedding import embed, load_embedder
 from sarcolit.ingest.instructions import is_instruction
 from sarcolit.ingest.normalization import normalize
 from sarcolit.ingest.pipeline import (
@@ -24,28 +23,38 @@ from sarcolit.ingest.pipeline import (
     walk,
 )
 from sarcolit.ingest.readers import READERS, check_file, read_document
+from sarcolit.ingest.reembedding import reindex
+from sarcolit.ingest.space import (
+    EmbedderRecord,
+    check_embedder,
+    claim_store,
+    stored_record,
+)
 from sarcolit.ingest.tags import tag_text
 
 __all__ = [
     "READERS",
     "Collections",
     "DocInfo",
+    "EmbedderRecord",
     "FileOutcome",
     "IngestReport",
+    "check_embedder",
     "check_file",
     "chunk_document",
     "chunk_from_row",
-    "embed",
+    "claim_store",
     "expand_paths",
     "get_documents",
     "ingest_paths",
     "is_instruction",
     "list_documents",
-    "load_embedder",
     "normalize",
     "open_collections",
     "read_document",
+    "reindex",
     "sentence_spans",
+    "stored_record",
     "tag_key",
     "tag_text",
     "walk",

@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Metadata
+from typing import TYPE_CHECKING
 
 from sarcolit.core.models import Chunk, Document, Page, Section, Subject, Tags
 from sarcolit.core.settings import StoreSettings
+from sarcolit.ingest.reembedding import finish_interrupted
+
+if TYPE_CHECKING:  # chromadb costs half a second to import: not for `--help`
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
 
 _TAG_PREFIXES = {
     "nct_ids": "nct",
@@ -41,6 +44,9 @@ class Collections:
 def open_collections(client: ClientAPI, settings: StoreSettings) -> Collections:
     """Get or create the chunk and document collections (cosine space, no embedder)."""
     config = {"hnsw": {"space": "cosine"}}
+    finish_interrupted(
+        client, (f"{settings.collection}-chunks", f"{settings.collection}-docs")
+    )
     return Collections(
         chunks=client.get_or_create_collection(
             f"{settings.collection}-chunks",

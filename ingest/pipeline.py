@@ -14,17 +14,18 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from sarcolit.core.embedding import Vectors, embed_texts
 from sarcolit.core.errors import BackendUnavailable, IngestError, SarcolitError
 from sarcolit.core.models import Chunk, Document
 from sarcolit.core.settings import IngestSettings
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.catalog import Collections, chunk_metadata, doc_metadata
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embedding import Vectors, embed
 from sarcolit.ingest.readers import READERS, read_document
+from sarcolit.ingest.space import claim_store
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 Status = Literal["added", "replaced", "unchanged", "failed"]
 _WRITE_BATCH = 1000
@@ -279,13 +280,11 @@ def prepare_file(
 def _store_batch(
     batch: list[_Prepared],
     cols: Collections,
-    embedder: SentenceTransformer,
+    embedder: Embeddings,
     settings: IngestSettings,
 ) -> list[FileOutcome]:
     """Embed the chunks of several files in one call, then write file by file."""
-    vectors = embed(
-        embedder, [c.text for p in batch for c in p.chunks], settings.batch_size
-    )
+    vectors = embed_texts(embedder, [c.text for p in batch for c in p.chunks])
     outcomes: list[FileOutcome] = []
     offset = 0
     for prepared in batch:
@@ -309,7 +308,7 @@ def _store_batch(
 def ingest_paths(
     paths: Iterable[Path],
     cols: Collections,
-    embedder: SentenceTransformer,
+    embedder: Embeddings,
     settings: IngestSettings,
     on_file: Callable[[FileOutcome], None] | None = None,
     vocabulary: Vocabulary | None = None,
@@ -323,9 +322,11 @@ def ingest_paths(
     Chunks are tagged with ``vocabulary`` (default: the bundled one).
 
     Raises:
+        ConfigError: the store was built by another embedder (see ``space``).
         BackendUnavailable: the store failed; files already stored stay stored.
     """
     with _store_errors(None):
+        claim_store(cols, embedder)
         sweep_incomplete(cols)
     report = IngestReport()
     pending: list[_Prepared] = []

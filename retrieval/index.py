@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from chromadb.api import ClientAPI
 
+from sarcolit.core.embedding import embed_texts
 from sarcolit.core.errors import BackendUnavailable, ConfigError
 from sarcolit.core.models import Chunk, Document, SearchHit
 from sarcolit.core.settings import Settings
@@ -21,7 +22,7 @@ from sarcolit.core.vocabulary import Vocabulary, default_vocabulary, load_vocabu
 from sarcolit.ingest import (
     Collections,
     DocInfo,
-    embed,
+    check_embedder,
     get_documents,
     list_documents,
     normalize,
@@ -33,7 +34,7 @@ from sarcolit.retrieval.sparse import SparseIndex, fingerprint, open_sparse
 from sarcolit.retrieval.tokens import query_tokens
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 _Where = dict[str, object]
 
@@ -133,7 +134,7 @@ class HybridIndex:
 
     cols: Collections
     sparse: SparseIndex
-    embedder: SentenceTransformer
+    embedder: Embeddings
     settings: Settings
     vocabulary: Vocabulary = field(default_factory=default_vocabulary)
     _by_id: dict[str, int] = field(default_factory=dict)
@@ -232,8 +233,9 @@ class HybridIndex:
             return get_documents(self.cols, wanted)
 
     def embed_query(self, query: str) -> npt.NDArray[np.float32]:
-        """Return the normalised MiniLM vector of a (normalised) query."""
-        return np.asarray(embed(self.embedder, [query])[0], dtype=np.float32)
+        """Return the normalised vector of a (normalised) query."""
+        vector: npt.NDArray[np.float32] = embed_texts(self.embedder, [query])[0]
+        return vector
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None
@@ -262,6 +264,11 @@ class HybridIndex:
                 include=["distances"],
             )
         except Exception as exc:  # the client raises many unrelated types
+            if type(exc).__name__ == "NotFoundError":
+                raise BackendUnavailable(
+                    "the store's collections were replaced while open (re-embedded "
+                    "by `sarcolit reindex`?): open the library again"
+                ) from exc
             raise BackendUnavailable(
                 f"the vector store did not answer a query ({exc.__class__.__name__}: "
                 f"{exc}); check that the Chroma server is running"
@@ -317,17 +324,21 @@ class HybridIndex:
 def open_index(
     client: ClientAPI,
     settings: Settings,
-    embedder: SentenceTransformer,
+    embedder: Embeddings,
     vocabulary: Vocabulary | None = None,
 ) -> HybridIndex:
     """Open the store for search; rebuilds the BM25 side if it is out of step.
 
     ``vocabulary`` (default: the one ``settings.vocabulary`` names) tags queries
     and passages.
+
+    Raises:
+        ConfigError: the store was built by another embedder.
     """
     vocab = vocabulary or load_vocabulary(settings.vocabulary)
     with store_errors("opening the collections"):
         cols = open_collections(client, settings.store)
+        check_embedder(cols, embedder)
         sparse = open_sparse(cols, sparse_dir(settings), vocab)
     return HybridIndex(cols, sparse, embedder, settings, vocab)
 

@@ -14,12 +14,8 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage
-
-from sarcolit.core.llm import backend_errors, is_transient
 from sarcolit.core.models import Answer, AnswerSentence, Citation, Dropped, SearchHit
 from sarcolit.core.settings import Settings
 from sarcolit.core.text import SQUARE_MARKER
@@ -71,6 +67,10 @@ Passages:
 Question: What was the overall survival with drug Z in osteosarcoma?
 Answer: NOT ANSWERED."""
 
+if TYPE_CHECKING:  # langchain's model stack loads only when a model answers
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -101,6 +101,8 @@ AnswerEvent = Draft | Checked | Done
 
 def build_prompt(question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
     """Return the completion prompt: instructions, examples, passages, question."""
+    from langchain_core.messages import HumanMessage
+
     lines = []
     for passage in passages:
         chunk = passage.hit.chunk.text
@@ -129,6 +131,8 @@ def _tokens(
     model: BaseChatModel, messages: list[BaseMessage], retries: int
 ) -> Iterator[str]:
     """Stream the reply; retry with backoff on a transient error before any token."""
+    from sarcolit.core.llm import is_transient
+
     attempt = 0
     while True:
         produced = False
@@ -303,6 +307,8 @@ def stream_llm_answer(
         note = "no retrieved passage answers the question; the model was not asked"
         yield Done(_assemble(question, _Composer([], []), hits, [note]))
         return
+    from sarcolit.core.llm import backend_errors
+
     passages = evidence_passages(hits, chosen, settings.llm.passages)
     composer = _Composer(passages, chosen, index.vocabulary)
     buffer = ""

@@ -21,38 +21,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from sarcolit.core.embedding import DEFAULT_SPEC, MINILM_SPACE
+from sarcolit.core.embedding import embedder as make_embedder
 from sarcolit.core.errors import BackendUnavailable, ConfigError
-from sarcolit.core.llm import chat_model, is_bundled
 from sarcolit.core.models import Answer, Document, SearchHit, TrialRecord
 from sarcolit.core.settings import Settings, load_settings
 from sarcolit.core.store import chroma_client
 from sarcolit.core.vocabulary import Vocabulary, load_vocabulary
-from sarcolit.evals import (
-    EXTRACTION_GOLD,
-    QA_GOLD,
-    SYNTHESIS_GOLD,
-    ExtractionRun,
-    QARun,
-    SynthesisRun,
-    corpus_of,
-    load_corpus,
-    load_extraction_gold,
-    load_qa_gold,
-    load_synthesis_gold,
-    run_extraction_eval,
-    run_qa_eval,
-    run_synthesis_eval,
+from sarcolit.ingest import (
+    DocInfo,
+    FileOutcome,
+    IngestReport,
+    ingest_paths,
+    open_collections,
+    reindex,
+    stored_record,
 )
-from sarcolit.extraction import (
-    BatchReport,
-    Progress,
-    extract_document,
-    merge_records,
-    run_batch,
-    run_documents,
-)
-from sarcolit.ingest import DocInfo, FileOutcome, IngestReport, ingest_paths
-from sarcolit.ingest import load_embedder as _load_embedder
 from sarcolit.live import LiveIndex
 from sarcolit.record_store import RecordStore, extractor_version
 from sarcolit.retrieval import (
@@ -71,8 +55,12 @@ from sarcolit.retrieval import (
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+    from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
-    from sentence_transformers import SentenceTransformer
+
+    # Imported where used: `sarcolit ask` and `search` need neither.
+    from sarcolit.evals import ExtractionRun, QARun, SynthesisRun
+    from sarcolit.extraction import BatchReport, Progress
 
 BUNDLED_NOTE = (
     "The bundled 270M model is not offered in the web app (its sentences rarely "
@@ -89,6 +77,7 @@ def configure(
     data_dir: Path | str | None = None,
     store_url: str | None = None,
     llm: str | None = None,
+    embedder: str | None = None,
 ) -> Settings:
     """Return ``settings`` (default: environment and ``sarcolit.toml``) overridden.
 
@@ -97,6 +86,8 @@ def configure(
         data_dir: The data directory (embedded store and BM25 index).
         store_url: A Chroma server, e.g. ``http://127.0.0.1:8000``.
         llm: A chat-model spec (``none``, ``local:``, ``openai:MODEL`` ...).
+        embedder: An embedder spec (``st:``, ``onnx:``, ``onnx-int8:``,
+            ``openai:MODEL``).
     """
     settings = settings or load_settings()
     store = settings.store
@@ -107,7 +98,27 @@ def configure(
     llm_settings = settings.llm
     if llm is not None:
         llm_settings = llm_settings.model_copy(update={"spec": llm})
-    return settings.model_copy(update={"store": store, "llm": llm_settings})
+    embedder_settings = settings.embedder
+    if embedder is not None:
+        embedder_settings = embedder_settings.model_copy(update={"spec": embedder})
+    return settings.model_copy(
+        update={"store": store, "llm": llm_settings, "embedder": embedder_settings}
+    )
+
+
+def embedder_spec(settings: Settings, client: ClientAPI) -> str:
+    """Return the embedder to open a store with.
+
+    The one the settings name; else the one that built the store (``onnx:`` for
+    a store of MiniLM vectors, which it computes as ``st:`` does, without
+    torch); else, for a new store, :data:`~sarcolit.core.embedding.DEFAULT_SPEC`.
+    """
+    if settings.embedder.spec:
+        return settings.embedder.spec
+    record = stored_record(open_collections(client, settings.store))
+    if record is None:
+        return DEFAULT_SPEC
+    return "onnx:" if record.space == MINILM_SPACE else record.spec
 
 
 def _run_dir(out_dir: Path | str | None, kind: str) -> Path:
@@ -128,7 +139,7 @@ class Library:
         self,
         settings: Settings,
         client: ClientAPI,
-        embedder: SentenceTransformer,
+        embedder: Embeddings,
         index: HybridIndex,
     ) -> None:
         """Wrap parts already opened; most callers want :meth:`Library.open`."""
@@ -151,6 +162,7 @@ class Library:
         *,
         store_url: str | None = None,
         llm: str | None = None,
+        embedder: str | None = None,
         settings: Settings | None = None,
         on_status: Callable[[str], None] | None = None,
     ) -> Library:
@@ -160,22 +172,65 @@ class Library:
             data_dir: Data directory (default ``.sarcolit`` or the settings').
             store_url: A Chroma server to use instead of the embedded store.
             llm: Chat-model spec for answers (default: ``SARCOLIT_LLM__SPEC``).
+            embedder: Embedder spec (default: ``SARCOLIT_EMBEDDER__SPEC``, else
+                the store's own, see :func:`embedder_spec`).
             settings: Base settings (default: environment and ``sarcolit.toml``).
             on_status: Called with a short message before each slow step.
 
         Raises:
-            ConfigError: a setting is malformed.
-            BackendUnavailable: the Chroma server does not answer.
+            ConfigError: a setting is malformed, or the store was built by
+                another embedder.
+            BackendUnavailable: the Chroma or embeddings server does not answer.
         """
-        settings = configure(settings, data_dir=data_dir, store_url=store_url, llm=llm)
+        settings = configure(
+            settings, data_dir=data_dir, store_url=store_url, llm=llm, embedder=embedder
+        )
         status = on_status or (lambda _message: None)
         client = chroma_client(settings.store)
+        settings = configure(settings, embedder=embedder_spec(settings, client))
         status("Loading the embedding model")
-        embedder = _load_embedder()
+        model = make_embedder(settings.embedder.spec, settings)
         vocabulary = load_vocabulary(settings.vocabulary)
         status("Opening the index")
-        index = open_index(client, settings, embedder, vocabulary)
-        return cls(settings, client, embedder, index)
+        index = open_index(client, settings, model, vocabulary)
+        return cls(settings, client, model, index)
+
+    @classmethod
+    def reindexed(
+        cls,
+        embedder: str,
+        data_dir: Path | str | None = None,
+        *,
+        store_url: str | None = None,
+        settings: Settings | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Library:
+        """Re-embed a store's chunks with ``embedder`` and open it with that embedder.
+
+        The files are not read again: the stored chunk texts are embedded anew.
+        Until the new vectors are complete the store stays as it was.
+
+        Args:
+            embedder: The new embedder spec (``st:``, ``onnx:``, ``onnx-int8:``,
+                ``openai:MODEL``).
+            data_dir: Data directory (default ``.sarcolit`` or the settings').
+            store_url: A Chroma server to use instead of the embedded store.
+            settings: Base settings (default: environment and ``sarcolit.toml``).
+            on_progress: Called with (chunks done, total) as batches finish.
+
+        Raises:
+            ConfigError: the spec or its package is wrong.
+            BackendUnavailable: a server failed; the store is unchanged.
+        """
+        settings = configure(
+            settings, data_dir=data_dir, store_url=store_url, embedder=embedder
+        )
+        client = chroma_client(settings.store)
+        model = make_embedder(settings.embedder.spec, settings)
+        reindex(client, open_collections(client, settings.store), model, on_progress)
+        vocabulary = load_vocabulary(settings.vocabulary)
+        index = open_index(client, settings, model, vocabulary)
+        return cls(settings, client, model, index)
 
     @property
     def client(self) -> ClientAPI:
@@ -206,8 +261,13 @@ class Library:
             BackendUnavailable: the model server does not answer.
         """
         spec = self.settings.llm.spec
+        if spec.strip().partition(":")[0].lower() in ("none", ""):
+            return self._models.get(spec)  # none, unless use_model() set one
         with self._lock:
             if spec not in self._models:
+                # Imported here: langchain's model stack takes a third of a second.
+                from sarcolit.core.llm import chat_model
+
                 self._models[spec] = chat_model(spec, self.settings)
             return self._models[spec]
 
@@ -241,6 +301,8 @@ class Library:
         file) it answers extractively and says so. ``openai:`` and ``ollama:``
         models, or a larger local file, are offered as configured.
         """
+        from sarcolit.core.llm import is_bundled
+
         if is_bundled(self.settings.llm.spec):
             return "extractive", BUNDLED_NOTE
         return "auto", ""
@@ -447,6 +509,8 @@ class Library:
             follow_links: Read links in a folder that point outside it
                 (default: ``ingest.follow_links``).
         """
+        from sarcolit.extraction import run_batch, run_documents
+
         model = self.chat_model()
         workers = self.settings.extraction.llm_workers if model is not None else 1
         csv_path = Path(csv) if csv is not None else None
@@ -477,6 +541,8 @@ class Library:
 
     def _synced_records(self) -> list[TrialRecord]:
         """Return the stored records of every document, extracting new ones first."""
+        from sarcolit.extraction import extract_document
+
         index = self.index
         with self._records_lock:
             ids = [info.id for info in index.documents()]
@@ -495,6 +561,8 @@ class Library:
         store, so this reads them; documents another process added are
         extracted first.
         """
+        from sarcolit.extraction import merge_records
+
         records = self._synced_records()
         if doc_ids is not None:
             wanted = set(doc_ids)
@@ -504,6 +572,8 @@ class Library:
     # -- evals --------------------------------------------------------------
 
     def _gold_corpus(self, corpus: Path | str | None) -> dict[str, Document]:
+        from sarcolit.evals import corpus_of, load_corpus
+
         if corpus is not None:
             return load_corpus(Path(corpus), max_bytes=self.settings.ingest.max_bytes)
         documents = self.get_documents()
@@ -538,6 +608,8 @@ class Library:
         Raises:
             GoldFileError: the gold file is malformed or cites unknown text.
         """
+        from sarcolit.evals import QA_GOLD, load_qa_gold, run_qa_eval
+
         self._model_for(answerer)  # a missing model fails before any work
         gold_path = Path(gold) if gold is not None else QA_GOLD
         questions = load_qa_gold(gold_path, self._gold_corpus(corpus))
@@ -573,6 +645,12 @@ class Library:
         Raises:
             GoldFileError: the gold file is malformed or cites unknown text.
         """
+        from sarcolit.evals import (
+            SYNTHESIS_GOLD,
+            load_synthesis_gold,
+            run_synthesis_eval,
+        )
+
         self._model_for(answerer)  # a missing model fails before any work
         gold_path = Path(gold) if gold is not None else SYNTHESIS_GOLD
         questions = load_synthesis_gold(gold_path, self._gold_corpus(corpus))
@@ -607,6 +685,13 @@ class Library:
         Raises:
             GoldFileError: the gold file is malformed or names unknown documents.
         """
+        from sarcolit.evals import (
+            EXTRACTION_GOLD,
+            load_extraction_gold,
+            run_extraction_eval,
+        )
+        from sarcolit.extraction import extract_document
+
         model = None
         if extractor == "llm":
             model = self._model_for("llm")[0]

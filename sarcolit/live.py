@@ -28,7 +28,7 @@ from sarcolit.retrieval import HybridIndex, open_index
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 
 class LiveIndex:
@@ -38,7 +38,7 @@ class LiveIndex:
         self,
         settings: Settings,
         client: ClientAPI,
-        embedder: SentenceTransformer,
+        embedder: Embeddings,
         index: HybridIndex,
     ) -> None:
         """Start from an open client and index."""

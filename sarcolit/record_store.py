@@ -20,7 +20,6 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sarcolit.core.models import Document, TrialRecord
-from sarcolit.extraction import extract_document
 
 FILE = "records.jsonl"
 DocumentsFn = Callable[[Sequence[str]], list[Document]]
@@ -39,6 +38,8 @@ class StoredRecords(BaseModel):
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
+    from sarcolit.extraction import extract_document  # only when records are read
+
     package = Path(extract_document.__code__.co_filename).parent
     digest = hashlib.sha256()
     for path in sorted(package.glob("*.py")):

@@ -15,7 +15,7 @@ from sarcolit.library import Library
 from sarcolit.retrieval import open_index
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 VOCABULARY = """
 [classes.anti-TIGIT]
@@ -45,9 +45,7 @@ The ORR was 14% and the median PFS was 5.1 months.
 """
 
 
-def _library(
-    tmp_path: Path, embedder: SentenceTransformer, vocabulary: Path | None
-) -> Library:
+def _library(tmp_path: Path, embedder: Embeddings, vocabulary: Path | None) -> Library:
     settings = Settings(
         store=StoreSettings(path=tmp_path / "data"), vocabulary=vocabulary
     )
@@ -56,7 +54,7 @@ def _library(
 
 
 def test_a_user_vocabulary_reaches_every_stage(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     mine = tmp_path / "vocabulary.toml"
     mine.write_text(textwrap.dedent(VOCABULARY), encoding="utf-8")
@@ -82,9 +80,7 @@ def test_a_user_vocabulary_reaches_every_stage(
     assert [(c.kind, c.value) for c in record.counts] == [("n_treated", 21)]
 
 
-def test_without_it_the_names_are_unknown(
-    tmp_path: Path, embedder: SentenceTransformer
-) -> None:
+def test_without_it_the_names_are_unknown(tmp_path: Path, embedder: Embeddings) -> None:
     library = _library(tmp_path, embedder, None)
     with pytest.raises(ConfigError, match="unknown subtype 'intimal sarcoma'"):
         library.filters(subtypes=["intimal sarcoma"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,15 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from sarcolit.core.models import Answer, AnswerTable, SearchHit
 from sarcolit.core.vocabulary import default_vocabulary
-from sarcolit.ingest import FileOutcome, expand_paths
-from sarcolit.library import Library
-from sarcolit.retrieval import Filters
 from sarcolit.ui.cli_eval import eval_app
 from sarcolit.ui.cli_extract import extract
 from sarcolit.ui.options import (
     DataDir,
+    EmbedderSpec,
     FollowLinks,
     LlmSpec,
     StoreUrl,
@@ -30,8 +27,15 @@ from sarcolit.ui.options import (
     open_library,
     printable,
     reported_errors,
+    settings_for,
 )
 from sarcolit.ui.questions import load_benchmark, read_questions
+
+if TYPE_CHECKING:  # imported where used: `sarcolit --help` must not load them
+    from sarcolit.core.models import Answer, AnswerTable, SearchHit
+    from sarcolit.ingest import FileOutcome
+    from sarcolit.library import Library
+    from sarcolit.retrieval import Filters
 
 app = typer.Typer(
     help="Cited answers and trial records from the sarcoma immunotherapy literature.",
@@ -79,6 +83,7 @@ def _filters(
 def ingest(
     context: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
     follow_links: FollowLinks = None,
@@ -90,9 +95,11 @@ def ingest(
     longer one is refused with a message. Writers to one data directory take
     turns: a second ingest waits for the first.
     """
+    from sarcolit.ingest import expand_paths
+
     with reported_errors():
         files = expand_paths(paths)
-        library = open_library(context, store_url, data_dir)
+        library = open_library(context, store_url, data_dir, embedder=embedder)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("Ingesting", total=len(files))
@@ -147,12 +154,13 @@ def search(
     nct: Nct = None,
     doc: Doc = None,
     as_json: AsJson = False,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Print the passages that hybrid search (MiniLM + BM25) ranks highest."""
     with reported_errors():
-        library = open_library(context, store_url, data_dir)
+        library = open_library(context, store_url, data_dir, embedder=embedder)
         hits = library.search(query, k, _filters(library, subtype, agent, nct, doc))
     if as_json:
         out.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
@@ -220,6 +228,7 @@ def ask(
         ),
     ] = None,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -232,7 +241,7 @@ def ask(
         if (question is None) == (questions is None):
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
         asked = [question] if question is not None else read_questions(questions)
-        library = open_library(context, store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         filters = _filters(library, subtype, agent, nct, doc)
         for text in asked:
             answer = library.ask(text, k=k, filters=filters, history=history or ())
@@ -253,6 +262,7 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -260,9 +270,43 @@ def serve(
     from sarcolit.ui.app import serve as serve_app
 
     with reported_errors():
-        library = open_library(context, store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         err.print(f"sarcolit at http://{host}:{port}/ (HTTP API under /api)")
         serve_app(library, host=host, port=port)
+
+
+@app.command()
+def reindex(
+    embedder: Annotated[
+        str,
+        typer.Option(
+            "--embedder",
+            help="The embedder to re-embed every stored chunk with: st:, onnx:, "
+            "onnx-int8: or openai:MODEL.",
+        ),
+    ],
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Re-embed the stored chunks with another embedder (files are not read again)."""
+    from sarcolit.library import Library
+
+    with reported_errors():
+        settings = settings_for(store_url, data_dir)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task(f"Re-embedding with {embedder}", total=None)
+            library = Library.reindexed(
+                embedder,
+                settings=settings,
+                on_progress=lambda done, total: progress.update(
+                    task, completed=done, total=total
+                ),
+            )
+        err.print(
+            f"{len(library.index.chunks)} chunks in the store, now embedded with "
+            f"{library.settings.embedder.spec}"
+        )
 
 
 @app.command()
@@ -272,13 +316,16 @@ def bench(
     ] = Path("benchmarks/results/spine.json"),
     synthetic_chunks: Annotated[
         int, typer.Option(help="Size of the synthetic store for latency figures.")
-    ] = 20_000,
+    ] = 100_000,
+    files: Annotated[
+        int, typer.Option(help="Generated files in the ingest benchmark.")
+    ] = 1000,
     corpus: Annotated[Path, typer.Option(help="Corpus folder.")] = Path("corpus"),
 ) -> None:
-    """Measure ingest throughput, search and ask latency (run in a source checkout)."""
+    """Measure embedders, cold start, ingest, search and ask (in a source checkout)."""
     with reported_errors():
         run_bench = load_benchmark("bench_spine", "run_bench")
-        run_bench(corpus, out_json, synthetic_chunks, console=out)
+        run_bench(corpus, out_json, synthetic_chunks, console=out, n_files=files)
 
 
 app.command()(extract)

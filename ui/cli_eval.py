@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,15 +12,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from sarcolit.core.errors import ConfigError
-from sarcolit.evals import RunResults, check_gates, parse_thresholds, write_comparison
 from sarcolit.ui.options import (
     DataDir,
+    EmbedderSpec,
     LlmSpec,
     StoreUrl,
     err,
     open_library,
     reported_errors,
 )
+
+if TYPE_CHECKING:  # sarcolit.evals loads the stores: not for `sarcolit --help`
+    from sarcolit.evals import RunResults
 
 eval_app = typer.Typer(
     help="Measure citation accuracy and extraction quality on gold files.",
@@ -72,6 +75,8 @@ def _finish(
     compare: Path | None,
     bounds: tuple[Mapping[str, float], Mapping[str, float]],
 ) -> None:
+    from sarcolit.evals import check_gates, write_comparison
+
     _print_results(results, run_dir)
     if compare is not None:
         diff = write_comparison(compare, run_dir)
@@ -86,6 +91,14 @@ def _finish(
         err.print(f"gate failed: {failure}", highlight=False)
     if failures:
         raise typer.Exit(1)
+
+
+def _bounds(
+    minimum: list[str] | None, maximum: list[str] | None
+) -> tuple[Mapping[str, float], Mapping[str, float]]:
+    from sarcolit.evals import parse_thresholds
+
+    return parse_thresholds(minimum or []), parse_thresholds(maximum or [])
 
 
 def _progress(description: str) -> Progress:
@@ -114,6 +127,7 @@ def qa(
     minimum: Minimums = None,
     maximum: Maximums = None,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -123,8 +137,8 @@ def qa(
             raise ConfigError(
                 f"--answerer must be auto, extractive or llm, not {answerer!r}"
             )
-        bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        library = open_library(context, store_url, data_dir, llm)
+        bounds = _bounds(minimum, maximum)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         with _progress("Answering gold questions") as progress:
             task = progress.tasks[0].id
             run = library.evaluate_qa(
@@ -154,6 +168,7 @@ def synthesis(
     minimum: Minimums = None,
     maximum: Maximums = None,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -163,8 +178,8 @@ def synthesis(
             raise ConfigError(
                 f"--answerer must be auto, extractive or llm, not {answerer!r}"
             )
-        bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        library = open_library(context, store_url, data_dir, llm)
+        bounds = _bounds(minimum, maximum)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         with _progress("Answering synthesis questions") as progress:
             task = progress.tasks[0].id
             run = library.evaluate_synthesis(
@@ -194,6 +209,7 @@ def extraction(
     minimum: Minimums = None,
     maximum: Maximums = None,
     llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -201,8 +217,8 @@ def extraction(
     with reported_errors():
         if extractor not in ("rules", "llm"):
             raise ConfigError(f"--extractor must be rules or llm, not {extractor!r}")
-        bounds = (parse_thresholds(minimum or []), parse_thresholds(maximum or []))
-        library = open_library(context, store_url, data_dir, llm)
+        bounds = _bounds(minimum, maximum)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         with _progress("Extracting gold documents") as progress:
             task = progress.tasks[0].id
             run = library.evaluate_extraction(

@@ -6,16 +6,15 @@ Registered in ``ui/cli.py`` with ``app.command()(extract)``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sarcolit.core.errors import ExtractionError
-from sarcolit.extraction import BatchReport
-from sarcolit.library import Library
 from sarcolit.ui.options import (
     DataDir,
+    EmbedderSpec,
     FollowLinks,
     LlmSpec,
     StoreUrl,
@@ -24,6 +23,10 @@ from sarcolit.ui.options import (
     printable,
     reported_errors,
 )
+
+if TYPE_CHECKING:  # loaded by the command, not by `sarcolit --help`
+    from sarcolit.extraction import BatchReport
+    from sarcolit.library import Library
 
 
 def _run(
@@ -69,6 +72,7 @@ def extract(
     from_index: Annotated[
         bool, typer.Option("--from-index", help="Extract the ingested documents.")
     ] = False,
+    embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
     follow_links: FollowLinks = None,
@@ -77,7 +81,7 @@ def extract(
     with reported_errors():
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
-        library = open_library(context, store_url, data_dir, llm)
+        library = open_library(context, store_url, data_dir, llm, embedder)
         report = _run(library, paths or [], out, csv, from_index, follow_links)
     for failure in report.failures:
         err.print(

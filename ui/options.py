@@ -6,14 +6,16 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from sarcolit.core.errors import SarcolitError
-from sarcolit.core.settings import Settings
-from sarcolit.library import Library, configure
+
+if TYPE_CHECKING:
+    from sarcolit.core.settings import Settings
+    from sarcolit.library import Library
 
 # No emoji codes, no highlighting: text from documents and file names is printed
 # as it is (':x:' stays ':x:').
@@ -43,11 +45,27 @@ LlmSpec = Annotated[
 ]
 
 
+EmbedderSpec = Annotated[
+    str | None,
+    typer.Option(
+        "--embedder",
+        help="st: (torch), onnx:, onnx-int8: or openai:MODEL (default: "
+        "SARCOLIT_EMBEDDER__SPEC, else the one that built the store, else "
+        "onnx-int8:). Another than the store's is refused: see `sarcolit reindex`.",
+    ),
+]
+
+
 def settings_for(
-    store_url: str | None, data_dir: Path | None, llm: str | None = None
+    store_url: str | None,
+    data_dir: Path | None,
+    llm: str | None = None,
+    embedder: str | None = None,
 ) -> Settings:
     """Return settings from the environment, overridden by command-line options."""
-    return configure(data_dir=data_dir, store_url=store_url, llm=llm)
+    from sarcolit.library import configure  # the CLI's --help must stay fast
+
+    return configure(data_dir=data_dir, store_url=store_url, llm=llm, embedder=embedder)
 
 
 def open_library(
@@ -55,6 +73,7 @@ def open_library(
     store_url: str | None,
     data_dir: Path | None,
     llm: str | None = None,
+    embedder: str | None = None,
 ) -> Library:
     """Open the library the options name, showing a spinner for each slow step.
 
@@ -62,10 +81,12 @@ def open_library(
     ``CliRunner.invoke(app, args, obj=library)``) serves the command instead,
     so the CLI can run inside a process that already holds one.
     """
+    from sarcolit.library import Library
+
     given = context.find_object(Library)
     if given is not None:
         return given
-    settings = settings_for(store_url, data_dir, llm)
+    settings = settings_for(store_url, data_dir, llm, embedder)
     status = err.status("Opening the library")
     with status:
         return Library.open(settings=settings, on_status=status.update)

@@ -11,7 +11,7 @@ improves the score.
 from pathlib import Path
 
 import pytest
-from sentence_transformers import SentenceTransformer
+from langchain_core.embeddings import Embeddings
 
 from sarcolit import Library
 from sarcolit.core.settings import Settings
@@ -34,7 +34,7 @@ SYNTHESIS_MAXIMUMS = {"false_refusal_rate": 0.0}
 def test_synthesis_meets_thresholds(
     corpus_index: HybridIndex,
     corpus_settings: Settings,
-    embedder: SentenceTransformer,
+    embedder: Embeddings,
     tmp_path: Path,
 ) -> None:
     client = chroma_client(corpus_settings.store)

@@ -8,18 +8,24 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sarcolit.core.embedding import embed_texts
 from sarcolit.core.settings import Settings
 from sarcolit.core.store import chroma_client
-from sarcolit.ingest import Collections, expand_paths, ingest_paths, open_collections
+from sarcolit.ingest import (
+    Collections,
+    claim_store,
+    expand_paths,
+    ingest_paths,
+    open_collections,
+)
 from sarcolit.ingest.catalog import get_documents, list_documents
 from sarcolit.ingest.chunking import chunk_document
-from sarcolit.ingest.embedding import embed
 from sarcolit.ingest.pipeline import sweep_incomplete, write_document
 from sarcolit.ingest.readers import read_document
 from sarcolit.retrieval import open_index
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 TRIAL = (
     "Pembrolizumab in advanced sarcoma\n\n"
@@ -38,7 +44,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_ingest_is_idempotent(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer, settings: Settings
+    tmp_path: Path, cols: Collections, embedder: Embeddings, settings: Settings
 ) -> None:
     trial = write(tmp_path / "trial.txt", TRIAL)
     first = ingest_paths([trial], cols, embedder, settings.ingest)
@@ -53,7 +59,7 @@ def test_ingest_is_idempotent(
 
 
 def test_changed_file_replaces_its_chunks(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer, settings: Settings
+    tmp_path: Path, cols: Collections, embedder: Embeddings, settings: Settings
 ) -> None:
     trial = write(tmp_path / "trial.txt", TRIAL)
     ingest_paths([trial], cols, embedder, settings.ingest)
@@ -73,7 +79,7 @@ def test_changed_file_replaces_its_chunks(
 
 
 def test_bad_files_are_reported_and_the_rest_go_on(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer, settings: Settings
+    tmp_path: Path, cols: Collections, embedder: Embeddings, settings: Settings
 ) -> None:
     good = write(tmp_path / "good.txt", TRIAL)
     empty = write(tmp_path / "empty.txt", "")
@@ -114,7 +120,7 @@ def test_bad_files_are_reported_and_the_rest_go_on(
 
 
 def test_size_limit_is_a_setting(
-    tmp_path: Path, cols: Collections, embedder: SentenceTransformer
+    tmp_path: Path, cols: Collections, embedder: Embeddings
 ) -> None:
     small = Settings().ingest.model_copy(update={"max_bytes": 50})
     trial = write(tmp_path / "trial.txt", TRIAL)
@@ -126,13 +132,14 @@ def test_size_limit_is_a_setting(
 
 
 def test_half_written_document_is_never_searched_and_is_swept(
-    tmp_path: Path, settings: Settings, embedder: SentenceTransformer
+    tmp_path: Path, settings: Settings, embedder: Embeddings
 ) -> None:
     client = chroma_client(settings.store)
     cols = open_collections(client, settings.store)
     doc = read_document(write(tmp_path / "trial.txt", TRIAL), max_bytes=10**6)
     chunks = chunk_document(doc, settings.ingest.chunk_tokens)
-    write_document(cols, doc, chunks, embed(embedder, [c.text for c in chunks]))
+    claim_store(cols, embedder)  # as ingest_paths does before its first write
+    write_document(cols, doc, chunks, embed_texts(embedder, [c.text for c in chunks]))
     # A crash after the chunks were written but before the document was complete.
     meta = dict(
         (cols.docs.get(ids=[doc.id], include=["metadatas"])["metadatas"] or [])[0]
@@ -148,17 +155,18 @@ def test_half_written_document_is_never_searched_and_is_swept(
     assert cols.docs.count() == 0
 
 
-def _half_written(settings: Settings, embedder: SentenceTransformer, tmp: Path) -> str:
+def _half_written(settings: Settings, embedder: Embeddings, tmp: Path) -> str:
     cols = open_collections(chroma_client(settings.store), settings.store)
     doc = read_document(write(tmp / "trial.txt", TRIAL), max_bytes=10**6)
     chunks = chunk_document(doc, settings.ingest.chunk_tokens)
-    write_document(cols, doc, chunks, embed(embedder, [c.text for c in chunks]))
+    claim_store(cols, embedder)
+    write_document(cols, doc, chunks, embed_texts(embedder, [c.text for c in chunks]))
     cols.docs.update(ids=[doc.id], metadatas=[{"complete": False}])
     return doc.id
 
 
 def test_a_live_writers_half_written_document_is_not_swept(
-    tmp_path: Path, settings: Settings, embedder: SentenceTransformer
+    tmp_path: Path, settings: Settings, embedder: Embeddings
 ) -> None:
     doc_id = _half_written(settings, embedder, tmp_path)
     cols = open_collections(chroma_client(settings.store), settings.store)
@@ -171,7 +179,7 @@ def test_a_live_writers_half_written_document_is_not_swept(
 
 
 def test_a_killed_writers_half_written_document_is_swept_at_once(
-    tmp_path: Path, settings: Settings, embedder: SentenceTransformer
+    tmp_path: Path, settings: Settings, embedder: Embeddings
 ) -> None:
     doc_id = _half_written(settings, embedder, tmp_path)
     cols = open_collections(chroma_client(settings.store), settings.store)

@@ -18,7 +18,7 @@ from sarcolit.library import Library
 from tests.conftest import REVIEW, ROOT
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 pytestmark = [pytest.mark.slow]
 
@@ -182,7 +182,7 @@ def docs_in(data: Path) -> int:
 
 
 def test_a_running_library_sees_what_another_process_ingests(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     data = tmp_path / "data"
     library = Library.open(data)
@@ -209,11 +209,12 @@ import sys
 from pathlib import Path
 from sarcolit.core.settings import Settings, StoreSettings
 from sarcolit.core.store import chroma_client
-from sarcolit.ingest import ingest_paths, load_embedder, open_collections
+from sarcolit.core.embedding import embedder
+from sarcolit.ingest import ingest_paths, open_collections
 
 settings = Settings(store=StoreSettings(path=Path(sys.argv[1])))
 cols = open_collections(chroma_client(settings.store), settings.store)
-ingest_paths([Path(sys.argv[2])], cols, load_embedder(), settings.ingest)
+ingest_paths([Path(sys.argv[2])], cols, embedder(None, settings), settings.ingest)
 """
 
 

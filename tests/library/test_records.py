@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sentence_transformers import SentenceTransformer
+from langchain_core.embeddings import Embeddings
 
 from sarcolit import Library
 from sarcolit.core.models import Document, TrialRecord
@@ -21,7 +21,7 @@ PAPER = CORPUS / "literature" / "a-a091401-lancet-oncol-2018.txt"
 ABSTRACT = CORPUS / "literature" / "b-sinanlosarc-esmo-2024.txt"
 
 
-def open_library(data: Path, embedder: SentenceTransformer) -> Library:
+def open_library(data: Path, embedder: Embeddings) -> Library:
     settings = make_settings(data)
     client = chroma_client(settings.store)
     return Library(settings, client, embedder, open_index(client, settings, embedder))
@@ -35,7 +35,7 @@ def stored(data: Path) -> dict[str, StoredRecords]:
 
 
 def test_ingest_extracts_records_and_a_changed_file_replaces_them(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     paper = tmp_path / PAPER.name
     shutil.copy(PAPER, paper)
@@ -63,7 +63,7 @@ def test_ingest_extracts_records_and_a_changed_file_replaces_them(
 
 
 def test_another_process_ingest_is_caught_up(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     writer = open_library(tmp_path / "data", embedder)
     writer.ingest([ABSTRACT])
@@ -74,7 +74,7 @@ def test_another_process_ingest_is_caught_up(
 
 
 def test_records_from_older_extraction_code_are_extracted_again(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     library = open_library(tmp_path / "data", embedder)
     library.ingest([ABSTRACT])

@@ -28,7 +28,7 @@ from tests.retrieval.test_llm_answer import model as scripted
 from tests.retrieval.test_llm_answer import passage_with
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 INJECTION = DATA / "injection"
 QUESTIONS = {
@@ -40,7 +40,7 @@ FORGED = ("99", "95", "30 months")
 
 @pytest.fixture(scope="module")
 def injected(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformer
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embeddings
 ) -> tuple[HybridIndex, Settings]:
     settings = make_settings(tmp_path_factory.mktemp("injection-store"))
     client = chroma_client(settings.store)

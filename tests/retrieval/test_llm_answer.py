@@ -30,7 +30,7 @@ from sarcolit.retrieval.llm_answer import (
 from sarcolit.retrieval.verify import numbers_in, split_sentences
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 QUESTION = "What was the objective response rate in SARC028?"
 SARC028 = "SARC028 trial, 84 STS patients"
@@ -220,7 +220,7 @@ undifferentiated pleomorphic sarcoma.
 
 @pytest.fixture
 def injected_index(
-    tmp_path: Path, settings: Settings, cols: Collections, embedder: SentenceTransformer
+    tmp_path: Path, settings: Settings, cols: Collections, embedder: Embeddings
 ) -> HybridIndex:
     note = tmp_path / "note.txt"
     note.write_text(INJECTED, encoding="utf-8")

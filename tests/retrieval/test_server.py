@@ -22,7 +22,7 @@ from sarcolit.retrieval import Filters, answer_question, open_index
 from tests.conftest import REVIEW, make_settings
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 pytestmark = pytest.mark.server
 
@@ -77,7 +77,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_ingest_search_and_ask_against_a_chroma_server(
-    chroma_url: str, tmp_path: Path, embedder: SentenceTransformer
+    chroma_url: str, tmp_path: Path, embedder: Embeddings
 ) -> None:
     settings = make_settings(tmp_path / "data", url=chroma_url)
     client = chroma_client(settings.store)
@@ -102,7 +102,7 @@ def test_ingest_search_and_ask_against_a_chroma_server(
 
 
 def test_bm25_side_follows_another_clients_ingest(
-    chroma_url: str, tmp_path: Path, embedder: SentenceTransformer
+    chroma_url: str, tmp_path: Path, embedder: Embeddings
 ) -> None:
     settings = make_settings(tmp_path / "data", url=chroma_url).model_copy(
         update={
@@ -130,7 +130,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_server_lost_mid_batch_keeps_what_was_stored(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     first = tmp_path / "first.md"
     first.write_text("# First\n\nPembrolizumab gave an ORR of 18% in SARC028.\n")

@@ -25,8 +25,8 @@ from sarcolit.ui.app_state import AppState
 from tests.conftest import CORPUS, REVIEW, ROOT, make_settings
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
     from playwright.sync_api import Browser, Page
-    from sentence_transformers import SentenceTransformer
 
 # Two cell-therapy trial reports, for answers across trials (comparisons,
 # follow-ups) that the review alone cannot give.
@@ -81,7 +81,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def ui_settings(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformer
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embeddings
 ) -> Settings:
     """A store holding the seed review, two trial reports and hostile markup."""
     root = tmp_path_factory.mktemp("ui-store")
@@ -99,7 +99,7 @@ def ui_settings(
 @pytest.fixture(scope="session")
 def live_server(
     ui_settings: Settings,
-    embedder: SentenceTransformer,
+    embedder: Embeddings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
     """The web app and HTTP API served by uvicorn in a thread on 127.0.0.1."""

@@ -27,7 +27,7 @@ from tests.ui.conftest import LiveServer
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-    from sentence_transformers import SentenceTransformer
+    from langchain_core.embeddings import Embeddings
 
 pytestmark = pytest.mark.slow
 SARC028 = ROOT / "corpus" / "trials" / "sarc028-pembrolizumab.md"
@@ -259,7 +259,7 @@ def serving(app: FastAPI) -> Iterator[str]:
 
 @pytest.mark.server
 def test_documents_while_the_chroma_server_is_down_is_a_503(
-    tmp_path: Path, embedder: SentenceTransformer
+    tmp_path: Path, embedder: Embeddings
 ) -> None:
     (tmp_path / "chroma").mkdir()
     with chroma_server(tmp_path / "chroma", free_port()) as url:
