@@ -2,10 +2,12 @@
 
 Run: python benchmarks/bench_extraction.py [--files 500] [--runs 3]
 
-The sample trial reports in corpus/trials (and the seed review) are copied to
-a temporary folder until there are ``--files`` files; each run reads and
-extracts every file. A page is a PDF page, or 3,000 characters of other text.
-The median of the runs is reported and written to benchmarks/results/extraction.json.
+The texts of corpus/trials, corpus/reviews and corpus/literature (trial
+reports, the seed review, abstracts, news, regulatory texts, tables, JATS,
+HTML and two-column PDF) are copied to a temporary folder until there are
+``--files`` files; each run reads and extracts every file. A page is a PDF
+page, or 3,000 characters of other text. The median of the runs is reported
+and written to benchmarks/results/extraction.json.
 """
 
 from __future__ import annotations
@@ -22,14 +24,17 @@ from pathlib import Path
 
 from sarcolit.core.models import Document
 from sarcolit.extraction import extract_rules
-from sarcolit.ingest.pipeline import expand_paths
-from sarcolit.ingest.readers import read_document
+from sarcolit.ingest import expand_paths, read_document
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "corpus" / "trials", ROOT / "corpus" / "reviews"]
+SOURCES = [
+    ROOT / "corpus" / "trials",
+    ROOT / "corpus" / "reviews",
+    ROOT / "corpus" / "literature",
+]
 RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
 CHARS_PER_PAGE = 3000
-TARGET_PAGES_PER_S = 20.0
+TARGET_PAGES_PER_S = 50.0
 
 
 def pages(document: Document) -> int:

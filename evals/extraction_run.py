@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from sarcolit.core.errors import SarcolitError
 from sarcolit.core.models import Document, TrialRecord
 from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
+from sarcolit.evals.extraction_groups import ARM_RULES, COHORT_RULES
 from sarcolit.evals.extraction_scores import (
     FieldCounts,
     arm_fields,
@@ -84,9 +85,11 @@ def score_record(
         )
     else:
         counts = compare_fields(row.fields, record_fields(record))
-        arms_found, arms = compare_groups(row.arms, arm_fields(record, vocab), vocab)
+        arms_found, arms = compare_groups(
+            row.arms, arm_fields(record), ARM_RULES, vocab
+        )
         cohorts_found, cohorts = compare_groups(
-            row.cohorts, cohort_fields(record, vocab), vocab
+            row.cohorts, cohort_fields(record), COHORT_RULES, vocab
         )
     scores: Scores = {
         "matched": float(record is not None),
@@ -118,7 +121,11 @@ def _put(target: dict[str, float], name: str, value: float | None) -> None:
 def aggregate(
     items: Sequence[ExtractionItem], predicted: int, grounded: tuple[int, int]
 ) -> dict[str, float]:
-    """Return the run's metrics; field scores pool every gold record's fields."""
+    """Return the run's metrics; field scores pool every gold record's fields.
+
+    ``field_*`` scores trial-level fields, ``arm_field_*`` and ``cohort_field_*``
+    the fields of arms and cohorts, and ``all_field_*`` all three together.
+    """
     matched = sum(1 for i in items if i.matched is not None)
     fields = sum((i.counts for i in items), FieldCounts())
     arms = sum((i.arm_counts for i in items), FieldCounts())
@@ -130,6 +137,7 @@ def aggregate(
         ("field", fields),
         ("arm_field", arms),
         ("cohort_field", cohorts),
+        ("all_field", fields + arms + cohorts),
     ):
         _put(metrics, f"{prefix}_precision", pooled.precision())
         _put(metrics, f"{prefix}_recall", pooled.recall())

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sarcolit.core.models import CountValue, Document, EndpointValue, TrialRecord
 from sarcolit.core.vocabulary import Vocabulary
+from sarcolit.evals.extraction_groups import Rule, pair_groups
 from sarcolit.evals.gold import ExtractionGoldRow, FieldValue, GoldGroup
 from sarcolit.extraction import evidence_problem
 
@@ -26,6 +27,9 @@ ABS_TOLERANCE = 0.05
 REL_TOLERANCE = 0.01
 _UNITS = {"%": "percent", "months": "months", "patients": "patients"}
 _RATES = frozenset({"PFS_rate", "OS_rate"})
+_MEDIANS = frozenset({"median_PFS", "median_OS", "median_DOR"})
+_TIMEPOINT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b", re.I)
+_TIME_UNITS = {"day": "days", "week": "weeks"}
 
 Fields = dict[str, tuple[FieldValue, ...]]
 
@@ -34,12 +38,39 @@ class _Score(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def timepoint_suffix(value: EndpointValue) -> str:
+    """Return a rate's time point as written: '12w' (12 weeks), '6m', '24m' (2 years).
+
+    A time point keeps the unit the text gives it, so a rate at 12 weeks is not
+    confused with one at 3 months; years are written as months.
+    """
+    match = _TIMEPOINT.match(value.timepoint or "")
+    if match is None:
+        return f"{value.timepoint_months:g}m"
+    number, unit = float(match.group(1)), match.group(2).lower()
+    if unit == "year":
+        return f"{number * 12:g}m"
+    return f"{number:g}{unit[0]}"
+
+
 def endpoint_field(value: EndpointValue) -> str:
     """Return the gold field name of an endpoint, e.g. 'orr_percent'."""
     base = value.endpoint.lower()
     if value.endpoint in _RATES and value.timepoint_months is not None:
-        base += f"_{value.timepoint_months:g}m"
+        base += f"_{timepoint_suffix(value)}"
     return f"{base}_{_UNITS[value.unit]}"
+
+
+def as_written_field(value: EndpointValue) -> str | None:
+    """Return the field of a median in the unit the text gives, if not months.
+
+    'median PFS was 18 weeks' gives ``median_pfs_months`` (4.1) and also
+    ``median_pfs_weeks`` (18): both are what the text states.
+    """
+    if value.endpoint not in _MEDIANS:
+        return None
+    unit = _TIME_UNITS.get(value.original_unit.lower().rstrip("s"))
+    return f"{value.endpoint.lower()}_{unit}" if unit else None
 
 
 def _values(counts: Iterable[CountValue], endpoints: Iterable[EndpointValue]) -> Fields:
@@ -48,6 +79,9 @@ def _values(counts: Iterable[CountValue], endpoints: Iterable[EndpointValue]) ->
         fields.setdefault("n_patients", []).append(count.value)
     for endpoint in endpoints:
         fields.setdefault(endpoint_field(endpoint), []).append(endpoint.value)
+        written = as_written_field(endpoint)
+        if written:
+            fields.setdefault(written, []).append(endpoint.original_value)
     return {name: tuple(values) for name, values in fields.items()}
 
 
@@ -111,9 +145,17 @@ def compare_fields(gold: Mapping[str, FieldValue], predicted: Fields) -> FieldCo
     tp = fp = fn = 0
     right, wrong = [], []
     for name, value in gold.items():
-        if any(values_match(value, p) for p in predicted.get(name, ())):
+        found = predicted.get(name, ())
+        if any(values_match(value, p) for p in found):
             tp += 1
             right.append(name)
+            # Another value beside the right one is stated for a group that
+            # has only one: a false positive (counts are exempt: enrolled,
+            # treated and evaluable patients are all numbers of patients).
+            others = {p for p in found if not values_match(value, p)}
+            if others and name != "n_patients":
+                fp += len(others)
+                wrong.append(f"{name}+")
         else:
             fn += 1
             wrong.append(name)
@@ -148,32 +190,6 @@ def canonical_agent(name: str, vocab: Vocabulary) -> str:
 def canonical_agents(names: Iterable[str], vocab: Vocabulary) -> frozenset[str]:
     """Return agent names with synonyms resolved (see :func:`canonical_agent`)."""
     return frozenset(canonical_agent(name, vocab) for name in names)
-
-
-def group_key(name: str, vocab: Vocabulary) -> str:
-    """Return what identifies an arm or cohort name: its agents or its subtypes.
-
-    Subtypes are resolved to their codes, so 'synovial sarcoma', 'SS' and a
-    record's cohort of subtype 'SS' have one key.
-    """
-    agents = vocab.find_agents(name)
-    if agents:
-        return "+".join(sorted({a.value.casefold() for a in agents}))
-    code = vocab.canonical_subtype(name)
-    if code is not None:
-        return code.casefold()
-    subtypes = {s.value.casefold() for s in vocab.find_subtypes(name)}
-    if subtypes:
-        return "+".join(sorted(subtypes))
-    return _alnum(name)
-
-
-def _find_group(key: str, predicted: Mapping[str, Fields]) -> Fields | None:
-    if key in predicted:
-        return predicted[key]
-    # Free-text names ("cutaneous scalp and face") may be shortened either way.
-    near = [f for k, f in predicted.items() if key and k and (key in k or k in key)]
-    return near[0] if len(near) == 1 else None
 
 
 def key_tier(gold: ExtractionGoldRow, record: TrialRecord, vocab: Vocabulary) -> int:
@@ -228,42 +244,48 @@ def match_records(
 
 
 def compare_groups(
-    gold: Sequence[GoldGroup], predicted: Mapping[str, Fields], vocab: Vocabulary
+    gold: Sequence[GoldGroup],
+    predicted: Sequence[tuple[str, Fields]],
+    rules: Sequence[Rule],
+    vocab: Vocabulary,
 ) -> tuple[int, FieldCounts]:
-    """Match gold arms or cohorts to predicted ones by key; return (found, counts)."""
-    found, counts = 0, FieldCounts()
-    for group in gold:
-        fields = _find_group(group_key(group.name, vocab), predicted)
-        if fields is None:
-            counts += _named(group, missing_fields(group.fields))
-            continue
-        found += 1
-        counts += _named(group, compare_fields(group.fields, fields))
-    return found, counts
+    """Pair gold arms or cohorts with predicted ones; return (found, counts).
+
+    Every field of a predicted group that pairs with no gold group is a false
+    positive, listed as ``+name.field``.
+    """
+    pairs = pair_groups(gold, [name for name, _ in predicted], rules, vocab)
+    counts = FieldCounts()
+    for g, group in enumerate(gold):
+        if g in pairs:
+            found = compare_fields(group.fields, predicted[pairs[g]][1])
+        else:
+            found = missing_fields(group.fields)
+        counts += _named(group.name, found)
+    for p, (name, fields) in enumerate(predicted):
+        if p not in pairs.values():
+            extra = tuple(f"+{name}.{field}" for field in fields)
+            counts += FieldCounts(fp=len(fields), wrong=extra)
+    return len(pairs), counts
 
 
-def _named(group: GoldGroup, counts: FieldCounts) -> FieldCounts:
+def _named(name: str, counts: FieldCounts) -> FieldCounts:
     return counts.model_copy(
         update={
-            "right": tuple(f"{group.name}.{f}" for f in counts.right),
-            "wrong": tuple(f"{group.name}.{f}" for f in counts.wrong),
+            "right": tuple(f"{name}.{f}" for f in counts.right),
+            "wrong": tuple(f"{name}.{f}" for f in counts.wrong),
         }
     )
 
 
-def arm_fields(record: TrialRecord, vocab: Vocabulary) -> dict[str, Fields]:
-    """Return each predicted arm's fields, keyed by :func:`group_key`."""
-    return {
-        group_key(a.name, vocab): _values(a.counts, a.endpoints) for a in record.arms
-    }
+def arm_fields(record: TrialRecord) -> list[tuple[str, Fields]]:
+    """Return each predicted arm's name and fields."""
+    return [(a.name, _values(a.counts, a.endpoints)) for a in record.arms]
 
 
-def cohort_fields(record: TrialRecord, vocab: Vocabulary) -> dict[str, Fields]:
-    """Return each predicted cohort's fields, keyed by :func:`group_key`."""
-    return {
-        group_key(c.subtype or c.name, vocab): _values(c.counts, c.endpoints)
-        for c in record.cohorts
-    }
+def cohort_fields(record: TrialRecord) -> list[tuple[str, Fields]]:
+    """Return each predicted cohort's name and fields."""
+    return [(c.name, _values(c.counts, c.endpoints)) for c in record.cohorts]
 
 
 def record_label(record: TrialRecord) -> str:

@@ -186,6 +186,11 @@ def find_document(corpus: Mapping[str, Document], ref: str) -> Document | None:
     return matches[0] if len(matches) == 1 else None
 
 
+# Between two words of a quote: whitespace, or a table-cell boundary, since a
+# quote copied from a raw tab-separated row has tabs where ingest puts ' | '.
+_GAP = r"(?:\s+\|\s+|\s+)"
+
+
 def _find(text: str, quote: str) -> tuple[int, int] | None:
     """Return the span of ``quote`` in ``text``, allowing any run of whitespace."""
     start = text.find(quote)
@@ -194,7 +199,7 @@ def _find(text: str, quote: str) -> tuple[int, int] | None:
     words = quote.split()
     if not words:
         return None
-    pattern = r"\s+".join(re.escape(word) for word in words)
+    pattern = _GAP.join(re.escape(word) for word in words)
     found = re.search(pattern, text)
     return (found.start(), found.end()) if found else None
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
@@ -29,8 +30,11 @@ from sarcolit.core.vocabulary import Vocabulary, default_vocabulary, load_vocabu
 from sarcolit.extraction.export import write_csv
 from sarcolit.extraction.extract import DocumentResult, extract_document
 from sarcolit.extraction.merge import merge_records
+from sarcolit.extraction.wide import write_wide_csv
 from sarcolit.ingest import check_file, read_document, walk
 
+CsvFormat = Literal["long", "wide"]
+"""long: one row per value; wide: the evidence table, one row per trial/arm/cohort."""
 Progress = Callable[[str, int, int], None]
 """Called after each input with (source, inputs finished, inputs in total)."""
 GroupKey = tuple[str, str]
@@ -187,6 +191,7 @@ def _run(
     out_jsonl: Path,
     *,
     csv_path: Path | None,
+    csv_format: CsvFormat = "long",
     model: BaseChatModel | None,
     workers: int,
     on_progress: Progress | None,
@@ -212,10 +217,14 @@ def _run(
         finished += 1
         if on_progress:
             on_progress(job.source, finished, total)
-    records = merge_records(
-        [r for rs in load_output(out_jsonl).values() for r in rs], vocab
-    )
-    rows = write_csv(records, csv_path) if csv_path else 0
+    found = [r for rs in load_output(out_jsonl).values() for r in rs]
+    records = merge_records(found, vocab)
+    rows = 0
+    if csv_path is not None and csv_format == "wide":
+        titles = {r.doc_ids[0]: r.title for r in found if r.doc_ids and r.title}
+        rows = write_wide_csv(records, csv_path, titles)
+    elif csv_path is not None:
+        rows = write_csv(records, csv_path)
     return BatchReport(
         processed, len(jobs) - len(todo), tuple(failures), tuple(records), rows
     )
@@ -238,6 +247,7 @@ def run_batch(
     *,
     settings: Settings,
     csv_path: Path | None = None,
+    csv_format: CsvFormat = "long",
     model: BaseChatModel | None = None,
     workers: int = 1,
     on_progress: Progress | None = None,
@@ -250,7 +260,9 @@ def run_batch(
     (checked for type, size and FIFO before it is read) is reported in
     ``failures`` and the rest go on.
     ``workers`` > 1 runs that many extractions at once (for LLM backends).
-    ``vocabulary`` defaults to the one ``settings.vocabulary`` names.
+    ``vocabulary`` defaults to the one ``settings.vocabulary`` names. The CSV
+    is long (one row per value) or wide (the evidence table: one row per
+    trial, arm or cohort).
     """
     jobs: list[_Job] = []
     failures: list[Failure] = []
@@ -276,6 +288,7 @@ def run_batch(
         failures,
         out_jsonl,
         csv_path=csv_path,
+        csv_format=csv_format,
         model=model,
         workers=workers,
         on_progress=on_progress,
@@ -288,6 +301,7 @@ def run_documents(
     out_jsonl: Path,
     *,
     csv_path: Path | None = None,
+    csv_format: CsvFormat = "long",
     model: BaseChatModel | None = None,
     workers: int = 1,
     on_progress: Progress | None = None,
@@ -300,6 +314,7 @@ def run_documents(
         [],
         out_jsonl,
         csv_path=csv_path,
+        csv_format=csv_format,
         model=model,
         workers=workers,
         on_progress=on_progress,

@@ -1,11 +1,11 @@
-"""Group a document's sentences into trial contexts for the rule-based extractor.
+"""Group a review's sentences into trial contexts; hold what each context binds.
 
-Sentences are read in order and grouped into *contexts*, one per trial
-mention: a context starts at a sentence naming a trial, an agent or a trial
-descriptor ('a phase II trial'), and takes the values of the following
-sentences until another trial starts. In a review, contexts end at paragraph
-breaks; in a trial report (``Document.kind == 'trial'``) they run on, and the
-Background section, which describes other trials, is skipped.
+A review names many trials. Its sentences are read in order and grouped into
+*contexts*, one per trial mention: a context starts at a sentence naming a
+trial, an agent or a trial descriptor ('a phase II trial') and takes the
+values of the following sentences until another trial starts or the
+paragraph ends. A single-trial text is read by :mod:`subject` instead, with
+one context for its subject trial from the first sentence on.
 """
 
 from __future__ import annotations
@@ -13,19 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sarcolit.core.models import Document
-from sarcolit.core.vocabulary import Mention, Vocabulary
-from sarcolit.extraction.binding import Bound, Group, Scope, bind
-from sarcolit.extraction.facts import Finding, Sentence, Tagged, analyse
-from sarcolit.extraction.values import Count
-from sarcolit.ingest import is_instruction, sentence_spans
+from sarcolit.core.vocabulary import Mention
+from sarcolit.extraction.binding import Bound, Scope, bind
+from sarcolit.extraction.counts import Count
+from sarcolit.extraction.facts import Finding, Sentence, Tagged
+from sarcolit.extraction.groups import GroupRef
+from sarcolit.extraction.mentions import Finder
 
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
-_BACKGROUND = re.compile(r"(?i)^\W*(?:background|introduction|rationale)\b")
-_NEW_SECTION = re.compile(
-    r"(?i)^\W*(?:methods?|results?|conclusions?|findings|design)\b"
-)
-_RESULTS_HEADING = re.compile(r"(?im)^\W*results?\b")
 _PLURAL = re.compile(r"\b(?:trials|studies)\b")
 _GENERIC_START = re.compile(
     r"^(?:These|Such|Most|Many|Several|Some|Other)\b|(?i:pooled|meta-analys)"
@@ -52,10 +47,22 @@ class Context:
     values: list[tuple[Bound, Span]] = field(default_factory=list)
     counts: list[tuple[Count, Span]] = field(default_factory=list)
     findings: list[tuple[Finding, Span]] = field(default_factory=list)
-    group_counts: list[tuple[Count, Group, Span]] = field(default_factory=list)
     anchored: bool = False
     inherited: bool = False
     notes: list[str] = field(default_factory=list)
+    subject: bool = False
+    """The subject trial of a single-trial text."""
+    report: bool = False
+    """A table row reporting a whole trial: another row of the same trial is
+    another report of it (an update), not more of the same record."""
+    population: frozenset[str] = frozenset()
+    """The one subtype the whole trial enrolled, if it is one."""
+    cohort_subtypes: frozenset[str] = frozenset()
+    """Subtypes the title names side by side: the trial's cohorts."""
+    multi_arm: bool = False
+    arm_refs: list[GroupRef] = field(default_factory=list)
+    antecedent: tuple[GroupRef, ...] = ()
+    previous: Bound | None = None
 
     @property
     def has_results(self) -> bool:
@@ -78,7 +85,7 @@ def paragraphs(text: str) -> list[Span]:
     return [m.span() for m in _PARAGRAPH.finditer(text)]
 
 
-def _generic(text: str, sentence: Sentence) -> bool:
+def generic(text: str, sentence: Sentence) -> bool:
     """'Early trials using ICI monotherapy ...': a statement about many trials."""
     piece = text[sentence.start : sentence.end]
     if _GENERIC_START.search(piece):
@@ -89,7 +96,7 @@ def _generic(text: str, sentence: Sentence) -> bool:
 def _starts(text: str, sentence: Sentence) -> bool:
     if sentence.identifiers:
         return True
-    if sentence.examples_only or _generic(text, sentence):
+    if sentence.examples_only or generic(text, sentence):
         return False
     return bool(sentence.agents or sentence.classes)
 
@@ -100,24 +107,16 @@ def _phase_changes(sentence: Sentence, ctx: Context) -> bool:
     return bool(sentence.anchor and mine and theirs and not mine & theirs)
 
 
-def _is_new(text: str, sentence: Sentence, ctx: Context, trial_doc: bool) -> bool:
-    """Decide whether ``sentence`` starts another trial's context."""
+def is_new(text: str, sentence: Sentence, ctx: Context) -> bool:
+    """Decide whether ``sentence`` of a review starts another trial's context."""
     ids = sentence.identifiers
     if ids:
         if ids & ctx.identifiers:
             return False
         return bool(ctx.identifiers) or ctx.has_results
-    if sentence.examples_only or _generic(text, sentence):
+    if sentence.examples_only or generic(text, sentence):
         return False
     agents = sentence.agent_names
-    if trial_doc:
-        fresh = bool(agents) and not agents & ctx.agent_names
-        return (
-            fresh
-            and sentence.anchor
-            and not sentence.self_reference
-            and ctx.has_results
-        )
     if _phase_changes(sentence, ctx):
         return True
     if sentence.anchor and not sentence.self_reference and ctx.has_results:
@@ -129,7 +128,8 @@ def _is_new(text: str, sentence: Sentence, ctx: Context, trial_doc: bool) -> boo
     return ctx.has_results or sentence.anchor or bool(sentence.numbers)
 
 
-def _add_unique(target: list[Mention], mentions: list[Mention]) -> None:
+def add_unique(target: list[Mention], mentions: list[Mention]) -> None:
+    """Append the mentions whose value ``target`` does not hold yet."""
     known = {m.value for m in target}
     for mention in mentions:
         if mention.value not in known:
@@ -137,49 +137,77 @@ def _add_unique(target: list[Mention], mentions: list[Mention]) -> None:
             known.add(mention.value)
 
 
-def _add_tags(target: list[Tagged], tags: list[Tagged]) -> None:
+def add_tags(target: list[Tagged], tags: list[Tagged]) -> None:
+    """Append the tags whose value ``target`` does not hold yet."""
     known = {t.value for t in target}
     target.extend(t for t in tags if t.value not in known)
 
 
-def _describes_trial(sentence: Sentence, ctx: Context, results: bool) -> bool:
-    """Subtypes and settings count from anchors, the first results, and just before."""
-    return sentence.anchor or (results and not ctx.has_results)
+def bind_into(
+    text: str,
+    sentence: Sentence,
+    ctx: Context,
+    find: Finder,
+    *,
+    values: bool,
+    loose: bool,
+) -> list[Bound]:
+    """Bind a sentence's values and counts into ``ctx``; return the bound values."""
+    named = frozenset(m.value for m in ctx.subtypes)
+    population = ctx.population if ctx.subject or ctx.population else named
+    scope = Scope(
+        find=find,
+        agents=ctx.agent_names,
+        population=population if len(population) == 1 else frozenset(),
+        first_results=bool(sentence.numbers or sentence.counts) and not ctx.has_results,
+        multi_arm=ctx.multi_arm,
+        loose=loose,
+        values=values,
+        antecedent=ctx.antecedent,
+        previous=ctx.previous,
+        cohorts=ctx.cohort_subtypes,
+    )
+    binding = bind(text, sentence, scope)
+    span = (sentence.start, sentence.end)
+    ctx.values.extend((b, span) for b in binding.values)
+    ctx.counts.extend((c, span) for c in binding.counts)
+    ctx.notes.extend(binding.notes)
+    ctx.antecedent = binding.antecedent
+    ctx.arm_refs.extend(r for r in sentence.groups if r.level == "arm")
+    if binding.values:
+        ctx.previous = binding.values[-1]
+    return binding.values
 
 
-def _absorb(text: str, sentence: Sentence, ctx: Context, vocab: Vocabulary) -> None:
+def _absorb(text: str, sentence: Sentence, ctx: Context, find: Finder) -> None:
     doc_results = bool(sentence.numbers or sentence.counts)
     first_results = doc_results and not ctx.has_results
     previous = ctx.sentences[-1] if ctx.sentences else None
-    _add_unique(ctx.agents, sentence.agents)
+    add_unique(ctx.agents, sentence.agents)
     if not ctx.has_results:
-        _add_unique(ctx.classes, sentence.classes)
-    _add_unique(ctx.ids, sentence.nct_ids)
-    _add_unique(ctx.names, sentence.names)
-    _add_tags(ctx.phases, sentence.phases)
-    _add_tags(ctx.designs, sentence.designs)
-    _add_unique(ctx.targets, sentence.targets)
+        add_unique(ctx.classes, sentence.classes)
+    add_unique(ctx.ids, sentence.nct_ids)
+    add_unique(ctx.names, sentence.names)
+    add_tags(ctx.phases, sentence.phases)
+    add_tags(ctx.designs, sentence.designs)
+    add_unique(ctx.targets, sentence.targets)
     ctx.anchored = ctx.anchored or sentence.anchor or bool(sentence.identifiers)
-    describes = _describes_trial(sentence, ctx, doc_results)
-    scope = Scope(
-        ctx.agent_names, frozenset(m.value for m in ctx.subtypes), first_results, vocab
-    )
-    bound, notes = bind(text, sentence, scope)
-    span = (sentence.start, sentence.end)
-    ctx.values.extend((b, span) for b in bound)
-    ctx.notes.extend(notes)
+    describes = sentence.anchor or first_results
+    bound = bind_into(text, sentence, ctx, find, values=True, loose=True)
     if describes:
-        cohorts = {b.group.name for b in bound if b.group.level == "cohort"}
-        _add_unique(
+        cohorts = {
+            s for b in bound if b.group.level == "cohort" for s in b.group.subtypes
+        }
+        cohorts |= {b.group.name for b in bound if b.group.level == "cohort"}
+        add_unique(
             ctx.subtypes, [m for m in sentence.subtypes if m.value not in cohorts]
         )
-        _add_tags(ctx.settings, sentence.settings)
+        add_tags(ctx.settings, sentence.settings)
         if first_results and previous is not None and not ctx.subtypes:
-            _add_unique(ctx.subtypes, previous.subtypes)
+            add_unique(ctx.subtypes, previous.subtypes)
         if first_results and previous is not None:
-            _add_tags(ctx.settings, previous.settings)
-    ctx.counts.extend((c, span) for c in sentence.counts)
-    ctx.findings.extend((f, span) for f in sentence.findings)
+            add_tags(ctx.settings, previous.settings)
+    ctx.findings.extend((f, (sentence.start, sentence.end)) for f in sentence.findings)
     ctx.sentences.append(sentence)
 
 
@@ -193,55 +221,25 @@ def _new_context(sentence: Sentence, previous: Context | None) -> Context:
     return ctx
 
 
-def _skipped(document: Document, start: int, trial_doc: bool, skipping: bool) -> bool:
-    """In a trial report, skip the Background: its values are other trials'."""
-    if not trial_doc:
-        return False
-    head = document.text[start : start + 40]
-    section = document.section_at(start)
-    if _BACKGROUND.match(head) or _BACKGROUND.match(section.split(" > ")[-1]):
-        return True
-    if _NEW_SECTION.match(head) or section:
-        return False
-    return skipping
-
-
-def is_trial_report(document: Document) -> bool:
-    """Return True for a report of one trial: kind 'trial', or a paper with Results."""
-    if document.kind in ("trial", "review"):
-        return document.kind == "trial"
-    return bool(_RESULTS_HEADING.search(document.text))
-
-
-def read_contexts(
-    document: Document, vocab: Vocabulary
-) -> tuple[list[Context], list[Sentence]]:
-    """Group the sentences of ``document`` into trial contexts; return table rows."""
-    text = document.text
-    trial_doc = is_trial_report(document)
+def review_contexts(
+    text: str, sentences: list[list[Sentence]], find: Finder
+) -> list[Context]:
+    """Group the sentences of a review (one list per paragraph) into contexts."""
     contexts: list[Context] = []
-    rows: list[Sentence] = []
-    current: Context | None = None
-    skipping = False
-    for para_start, para_end in paragraphs(text):
-        skipping = _skipped(document, para_start, trial_doc, skipping)
-        if skipping:
-            continue
-        if not trial_doc:
-            current = None
-        for start, end in sentence_spans(text, para_start, para_end):
-            if is_instruction(text[start:end]):
-                continue  # addressed to a reader or a model: never evidence
-            sentence = analyse(text, start, end, vocab)
-            if sentence.is_row:
-                rows.append(sentence)
+    for paragraph in sentences:
+        current: Context | None = None
+        for sentence in paragraph:
+            if generic(text, sentence) and not sentence.identifiers:
                 continue
-            if _generic(text, sentence) and not sentence.identifiers:
-                continue
-            if current is None or _is_new(text, sentence, current, trial_doc):
+            if current is None or is_new(text, sentence, current):
                 if current is None and not _starts(text, sentence):
                     continue
                 current = _new_context(sentence, current)
                 contexts.append(current)
-            _absorb(text, sentence, current, vocab)
-    return contexts, rows
+            _absorb(text, sentence, current, find)
+    return contexts
+
+
+def absorb_side(text: str, sentence: Sentence, ctx: Context, find: Finder) -> None:
+    """Read a sentence of a single-trial text that reports another trial."""
+    _absorb(text, sentence, ctx, find)

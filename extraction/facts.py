@@ -6,14 +6,21 @@ import re
 from dataclasses import dataclass, field
 
 from sarcolit.core.models import DesignName, PhaseName, SettingName
-from sarcolit.core.text import NCT, nct_id
-from sarcolit.core.vocabulary import Mention, Vocabulary
-from sarcolit.extraction.values import Count, Number, counts, numbers
+from sarcolit.core.vocabulary import Mention
+from sarcolit.extraction.counts import Count, counts
+from sarcolit.extraction.groups import GroupRef, groups_in
+from sarcolit.extraction.mentions import Finder
+from sarcolit.extraction.sections import Role, run_in
+from sarcolit.extraction.values import Number, numbers
 
 _PHASE = re.compile(
-    r"\b(?i:phase)\s*(I{1,3}|[1-3])\s*([ab])?(?:\s*/\s*(I{1,3}|[1-3]))?(?![\w/])"
+    r"\b(?i:phase)\s*(I{1,3}|[1-3])\s*([ab])?(?:\s*/\s*(?:(?i:expanded|extended)\s+)?"
+    r"(?:(?i:phase)\s*)?(I{1,3}|[1-3])[ab]?)?(?![\w/])"
 )
 _PILOT = re.compile(r"\b(?i:pilot)\s+(?:trial|study)\b")
+_CITATION = re.compile(
+    r"\[\d+(?:\s*[,-]\s*\d+)*\]|[a-z)]\.\d+(?:,\d+)*$|\(\d+(?:,\s*\d+)*\)\s*\.?$"
+)
 _ROMAN = {"1": "I", "2": "II", "3": "III", "I": "I", "II": "II", "III": "III"}
 _DESIGNS: list[tuple[DesignName, re.Pattern[str]]] = [
     ("randomised", re.compile(r"(?i)\brandomi[sz]ed\b")),
@@ -41,7 +48,7 @@ _SETTINGS: list[tuple[SettingName, re.Pattern[str]]] = [
 _ANCHOR = re.compile(
     r"\b(?:trial|study|analysis|et al\.|cohort of \d+)(?![\w-])|\b(?i:phase)\s+[I1-3]"
 )
-_SELF = re.compile(r"(?i)\b(?:this|the present|our|the current)\s+(?:\w+\s+){0,3}?"
+_SELF = re.compile(r"(?i)\b(?:this|the present|our|the current)\s+(?:[\w,/-]+\s+){0,4}?"
                    r"(?:trial|study|analysis)\b")  # fmt: skip
 _EXAMPLES = re.compile(r"\b(?:such as|like|e\.g\.|including)\b")
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
@@ -64,11 +71,6 @@ _POSITIVE = re.compile(
     r"response|benefit|predictor)\b"
 )
 _OUTCOME = re.compile(r"\b(ORR|PFS|OS|DCR)\b|(?i:\b(survival|response|prognosis)\b)")
-# A trial the vocabulary does not know: a capitalised name with a digit right
-# before 'trial' or 'study' ('the PEMBROSARC trial' has none, 'CA209-538 trial' has).
-_NAMED_TRIAL = re.compile(
-    r"\b([A-Z][A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z0-9-]*)\s+(?:trial|study)\b"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,14 @@ class Sentence:
     self_reference: bool = False
     examples_only: bool = False
     is_row: bool = False
+    groups: list[GroupRef] = field(default_factory=list)
+    lists: list[list[GroupRef]] = field(default_factory=list)
+    content_start: int = 0
+    """Where the text begins after a run-in heading ('Findings From ...')."""
+    heading: Role | None = None
+    """The role of the run-in heading the sentence starts with, if any."""
+    cites: bool = False
+    """Cites references ('[1, 2]'): it reports other work."""
 
     @property
     def identifiers(self) -> set[str]:
@@ -189,53 +199,47 @@ def findings(text: str, start: int, end: int) -> list[Finding]:
     return found
 
 
-def nct_mentions(text: str, start: int, end: int) -> list[Mention]:
-    """Return the NCT identifiers in ``text[start:end]``."""
-    return [
-        Mention(m.start(), m.end(), nct_id(m), "nct")
-        for m in NCT.finditer(text, start, end)
-    ]
+_MAY_COUNT = re.compile(
+    r"\d|(?i:\b(?:none|complete|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r")"
+)
 
 
-def trial_names(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
-    """Return trial names: the vocabulary's, and unknown names before 'trial'."""
-    found = vocab.find_trials(text, start, end)
-    taken = [(m.start, m.end) for m in found]
-    for match in _NAMED_TRIAL.finditer(text, start, end):
-        name = match.group(1)
-        inside = any(s <= match.start(1) < e for s, e in taken)
-        if inside or vocab.canonical_agent(name) or NCT.fullmatch(name):
-            continue
-        found.append(Mention(match.start(1), match.end(1), name, "trial"))
-    return sorted(found, key=lambda m: m.start)
+def analyse(text: str, start: int, end: int, find: Finder) -> Sentence:
+    """Return the facts of the sentence ``text[start:end]``.
 
-
-def analyse(text: str, start: int, end: int, vocab: Vocabulary) -> Sentence:
-    """Return the facts of the sentence ``text[start:end]``."""
-    agents = vocab.find_agents(text, start, end)
+    A sentence with no digit, number word or 'complete' states no value or
+    count, so its numbers and groups are not looked for.
+    """
+    heading, content = run_in(text, start, end)
+    counted = bool(_MAY_COUNT.search(text, start, end))
+    groups, lists = groups_in(text, content, end, find) if counted else ([], [])
+    agents = find.agents(text, start, end)
     first_agent = agents[0].start if agents else end
     examples = bool(agents) and bool(_EXAMPLES.search(text, start, first_agent))
     return Sentence(
         start=start,
         end=end,
         agents=agents,
-        classes=[
-            m
-            for m in vocab.find_classes(text, start, end)
-            if vocab.classes[m.value].intervention
-        ],
-        subtypes=vocab.find_subtypes(text, start, end),
-        targets=vocab.find_targets(text, start, end),
-        nct_ids=nct_mentions(text, start, end),
-        names=trial_names(text, start, end, vocab),
+        classes=find.classes(text, start, end),
+        subtypes=find.subtypes(text, start, end),
+        targets=find.targets(text, start, end),
+        nct_ids=find.nct_ids(text, start, end),
+        names=find.trial_names(text, start, end),
         phases=phases(text, start, end),
         designs=_labels(_DESIGNS, text, start, end),
         settings=_labels(_SETTINGS, text, start, end),
-        numbers=numbers(text, start, end),
-        counts=counts(text, start, end),
+        numbers=numbers(text, start, end) if counted else [],
+        counts=counts(text, start, end, find) if counted else [],
         findings=findings(text, start, end),
         anchor=bool(_ANCHOR.search(text, start, end)),
         self_reference=bool(_SELF.search(text, start, end)),
         examples_only=examples,
         is_row=" | " in text[start:end],
+        groups=groups,
+        lists=lists,
+        content_start=content,
+        heading=heading,
+        cites=bool(_CITATION.search(text, start, end)),
     )

@@ -32,8 +32,13 @@ def validate_record(
     return TrialRecord.model_validate(raw, context={EVIDENCE_TEXTS: dict(texts)})
 
 
+_NONE = re.compile(r"(?i)\b(?:none|no)\b")
+
+
 def number_stated(value: float, quote: str) -> bool:
-    """Return True when ``value`` is written in ``quote`` (as digits or as words)."""
+    """Return True when ``value`` is in ``quote`` (as digits, words, or 'none')."""
+    if value == 0 and _NONE.search(quote):
+        return True  # 'none of the responses was complete'
     return any(
         abs(float(match.group()) - value) < 1e-9
         for match in _NUMBER.finditer(words_to_digits(quote))

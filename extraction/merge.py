@@ -172,12 +172,15 @@ def _merge_text(values: Iterable[T2]) -> tuple[T2, ...]:
 def _merge_arms(
     records: Sequence[TrialRecord],
 ) -> tuple[tuple[ArmResult, ...], list[Conflict]]:
+    # 'nivolumab + ipilimumab' and 'ipilimumab + nivolumab' are one arm: the
+    # order of the agents is the order a text happened to name them in.
     arms: dict[str, list[ArmResult]] = defaultdict(list)
     for record in records:
         for arm in record.arms:
-            arms[arm.name].append(arm)
+            arms[_arm_key(arm.name)].append(arm)
     merged, conflicts = [], []
-    for name, same in arms.items():
+    for same in arms.values():
+        name = same[0].name
         endpoints = _dedupe(e for a in same for e in a.endpoints)
         counts = _dedupe(c for a in same for c in a.counts)
         conflicts += _conflicts([*endpoints, *counts], "arm", name)
@@ -188,6 +191,10 @@ def _merge_arms(
             )
         )
     return tuple(merged), conflicts
+
+
+def _arm_key(name: str) -> str:
+    return "+".join(sorted(part.strip().casefold() for part in name.split("+")))
 
 
 def _merge_cohorts(

@@ -1,9 +1,11 @@
 """The rule- and vocabulary-based extractor: deterministic, fast, no LLM.
 
-It is the offline default and also cross-checks LLM output. Each trial
-context (see :mod:`sarcolit.extraction.contexts`) becomes one :class:`TrialRecord`
-whose every value carries the exact sentence, table row or mention it came
-from; implausible values are dropped with the reason in ``notes``.
+It is the offline default and also cross-checks LLM output. A single-trial
+text (one with a ``Document.subject``) is read by :mod:`subject`, a review by
+:mod:`contexts`; tables by :mod:`tables`. Each trial context becomes one
+:class:`TrialRecord` whose every value carries the exact sentence or table row
+it came from; implausible values are dropped with the reason in ``notes``.
+Records of one document that share an NCT id or a trial name are merged.
 """
 
 from __future__ import annotations
@@ -28,11 +30,24 @@ from sarcolit.core.models import (
     TrialRecord,
 )
 from sarcolit.core.vocabulary import Mention, Vocabulary, default_vocabulary
-from sarcolit.extraction.binding import Bound, Group
-from sarcolit.extraction.contexts import Context, read_contexts
-from sarcolit.extraction.facts import Sentence
-from sarcolit.extraction.tables import table_values
-from sarcolit.extraction.values import Count, to_months
+from sarcolit.extraction.arms import (
+    TRIAL_KEY,
+    ArmModel,
+    GroupKey,
+    arm_model,
+    resolve,
+    same_free_cohort,
+)
+from sarcolit.extraction.binding import Bound
+from sarcolit.extraction.contexts import Context, paragraphs, review_contexts
+from sarcolit.extraction.counts import Count
+from sarcolit.extraction.facts import Sentence, analyse
+from sarcolit.extraction.mentions import Finder
+from sarcolit.extraction.merge import merge_group
+from sarcolit.extraction.subject import read_subject
+from sarcolit.extraction.table_rows import table_contexts
+from sarcolit.extraction.values import to_months
+from sarcolit.ingest import is_instruction, sentence_spans, with_context
 
 Span = tuple[int, int]
 
@@ -70,7 +85,7 @@ def endpoint_value(document: Document, bound: Bound, span: Span) -> EndpointValu
     )
 
 
-def _agent(document: Document, mention: Mention) -> Intervention:
+def _intervention(document: Document, mention: Mention) -> Intervention:
     return Intervention(
         name=mention.value,
         agent_class=mention.agent_class,
@@ -81,7 +96,7 @@ def _agent(document: Document, mention: Mention) -> Intervention:
 def _interventions(
     document: Document, ctx: Context, vocab: Vocabulary
 ) -> list[Intervention]:
-    found = [_agent(document, m) for m in ctx.agents]
+    found = [_intervention(document, m) for m in ctx.agents]
     named = {
         c for m in ctx.agents for c in vocab.agent_classes(m.value, ancestors=True)
     }
@@ -106,113 +121,133 @@ def _text_values(document: Document, mentions: list[Mention]) -> tuple[TextValue
 
 
 class _Groups:
-    """Values and counts collected per arm and cohort."""
+    """Values and counts collected per trial, arm and cohort."""
 
     def __init__(self) -> None:
-        self.endpoints: dict[tuple[str, str], list[EndpointValue]] = defaultdict(list)
-        self.counts: dict[tuple[str, str], list[CountValue]] = defaultdict(list)
-        self.groups: dict[tuple[str, str], Group] = {}
+        self.endpoints: dict[str, list[EndpointValue]] = defaultdict(list)
+        self.counts: dict[str, list[CountValue]] = defaultdict(list)
+        self.keys: dict[str, GroupKey] = {"": TRIAL_KEY}
 
-    def key(self, group: Group) -> tuple[str, str]:
-        key = (group.level, group.name)
-        self.groups.setdefault(key, group)
-        return key
+    def slot(self, key: GroupKey) -> str:
+        """Return the slot of a group, merging free-text cohorts named alike."""
+        if key.level == "cohort" and key.key.startswith("~"):
+            for named, other in self.keys.items():
+                if named.startswith("~") and same_free_cohort(other.name, key.name):
+                    return named
+        slot = key.key if key.level != "trial" else ""
+        known = self.keys.setdefault(slot, key)
+        if key.labelled and not known.labelled:
+            self.keys[slot] = key  # an arm a table row names is one
+        return slot
+
+
+def _count_value(
+    document: Document, count: Count, span: Span, notes: list[str]
+) -> CountValue | None:
+    try:
+        return CountValue(
+            kind=count.kind, value=count.value, evidence=evidence(document, *span)
+        )
+    except ValidationError as exc:
+        notes.append(f"rejected {count.kind}: {exc.errors()[0]['msg']}")
+        return None
 
 
 def _collect(
-    document: Document, ctx: Context, notes: list[str]
-) -> tuple[list[EndpointValue], list[CountValue], _Groups]:
-    trial: list[EndpointValue] = []
+    document: Document, ctx: Context, model: ArmModel, notes: list[str]
+) -> _Groups:
     groups = _Groups()
-    seen: set[tuple[str, str, str, str | None, float]] = set()
+    seen: set[tuple[str, str, str | None, float]] = set()
     for bound, span in ctx.values:
         try:
             value = endpoint_value(document, bound, span)
         except ValidationError as exc:
             notes.append(f"rejected {bound.endpoint}: {exc.errors()[0]['msg']}")
             continue
-        group = bound.group
-        marker = (group.level, group.name, value.endpoint, value.timepoint, value.value)
-        if marker in seen:
+        slot = groups.slot(resolve(bound.group, model))
+        marker = (slot, value.endpoint, value.timepoint, value.value)
+        if marker not in seen:
+            seen.add(marker)
+            groups.endpoints[slot].append(value)
+    spread: list[tuple[Count, Span]] = []
+    for count, span in ctx.counts:
+        if (
+            count.group is not None
+            and count.group.distributive
+            and not (count.group.subtypes or count.group.name)
+        ):
+            spread.append((count, span))
             continue
-        seen.add(marker)
-        if group.level == "trial":
-            trial.append(value)
-        else:
-            groups.endpoints[groups.key(group)].append(value)
-    counts = _counts(document, [(c, s) for c, s in ctx.counts], notes)
-    for count, group, span in ctx.group_counts:
-        made = _counts(document, [(count, span)], notes)
-        if group.level == "trial":
-            counts.extend(made)
-        else:
-            groups.counts[groups.key(group)].extend(made)
-    return trial, counts, groups
+        key = resolve(count.group, model) if count.group else TRIAL_KEY
+        made = _count_value(document, count, span, notes)
+        if made is not None:
+            groups.counts[groups.slot(key)].append(made)
+    _spread(document, groups, spread, notes)
+    return groups
 
 
-def _counts(
-    document: Document, found: list[tuple[Count, Span]], notes: list[str]
-) -> list[CountValue]:
-    made: list[CountValue] = []
-    kinds: set[str] = set()
-    for count, span in found:
-        if count.kind in kinds:
-            continue  # the first statement of a count is the trial's
-        try:
-            made.append(
-                CountValue(
-                    kind=count.kind,
-                    value=count.value,
-                    evidence=evidence(document, *span),
-                )
-            )
-        except ValidationError as exc:
-            notes.append(f"rejected {count.kind}: {exc.errors()[0]['msg']}")
-            continue
-        kinds.add(count.kind)
-    return made
+def _spread(
+    document: Document,
+    groups: _Groups,
+    spread: list[tuple[Count, Span]],
+    notes: list[str],
+) -> None:
+    """'42 in each disease cohort': the count holds for every group there is."""
+    arms = [s for s, k in groups.keys.items() if k.level == "arm"]
+    cohorts = [s for s, k in groups.keys.items() if k.level == "cohort"]
+    for count, span in spread:
+        made = _count_value(document, count, span, notes)
+        for slot in (arms or cohorts) if made else []:
+            groups.counts[slot].append(made)  # type: ignore[arg-type]
 
 
-def _cohort_name(group: Group, vocab: Vocabulary) -> str:
-    """Return a cohort's display name: subtype codes become their labels."""
-    parts = group.name.split("/")
-    if all(p in vocab.subtypes for p in parts):
-        return "/".join(vocab.subtype_label(p) for p in parts)
-    return group.name
+def _unique_counts(counts: list[CountValue]) -> tuple[CountValue, ...]:
+    seen: set[tuple[str, int]] = set()
+    kept = []
+    for count in counts:
+        if (count.kind, count.value) not in seen:
+            seen.add((count.kind, count.value))
+            kept.append(count)
+    return tuple(kept)
+
+
+def _single_arm(groups: _Groups, model: ArmModel) -> None:
+    """One arm that is the whole regimen is the trial itself."""
+    arms = [s for s, k in groups.keys.items() if k.level == "arm"]
+    full = "+".join(sorted(m.value for m in model.full))
+    if len(arms) == 1 and arms[0] == full and not groups.keys[arms[0]].labelled:
+        groups.endpoints[""].extend(groups.endpoints.pop(arms[0], []))
+        groups.counts[""].extend(groups.counts.pop(arms[0], []))
+        del groups.keys[arms[0]]
 
 
 def _arms_and_cohorts(
-    document: Document,
-    ctx: Context,
-    groups: _Groups,
-    interventions: list[Intervention],
-    vocab: Vocabulary,
+    document: Document, groups: _Groups
 ) -> tuple[list[ArmResult], list[CohortResult]]:
     arms: list[ArmResult] = []
     cohorts: list[CohortResult] = []
-    for key, group in groups.groups.items():
-        endpoints = tuple(groups.endpoints.get(key, ()))
-        counts = tuple(groups.counts.get(key, ()))
-        if group.level == "arm":
-            if group.agents:
-                agents = tuple(_agent(document, m) for m in group.agents)
-            else:
-                agents = tuple(i for i in interventions if i.name in ctx.agent_names)
-            name = group.name or " + ".join(i.name for i in agents)
+    for slot, key in groups.keys.items():
+        if key.level == "trial":
+            continue
+        endpoints = tuple(groups.endpoints.get(slot, ()))
+        counts = _unique_counts(groups.counts.get(slot, []))
+        if not endpoints and not counts:
+            continue
+        if key.level == "arm":
+            agents = tuple(_intervention(document, m) for m in key.agents)
             arms.append(
                 ArmResult(
-                    name=name, interventions=agents, counts=counts, endpoints=endpoints
+                    name=key.name, interventions=agents, counts=counts,
+                    endpoints=endpoints,
                 )
-            )
+            )  # fmt: skip
         else:
             cohorts.append(
                 CohortResult(
-                    name=_cohort_name(group, vocab),
-                    subtype=group.subtype,
-                    counts=counts,
+                    name=key.name, subtype=key.subtype, counts=counts,
                     endpoints=endpoints,
                 )
-            )
+            )  # fmt: skip
     return arms, cohorts
 
 
@@ -235,11 +270,13 @@ def build_record(document: Document, ctx: Context, vocab: Vocabulary) -> TrialRe
     notes = list(ctx.notes)
     if ctx.inherited:
         notes.append("interventions taken from the preceding sentence")
-    interventions = _interventions(document, ctx, vocab)
-    trial, counts, groups = _collect(document, ctx, notes)
-    arms, cohorts = _arms_and_cohorts(document, ctx, groups, interventions, vocab)
-    targets = [m for m in ctx.targets if m.kind != "HLA"]
-    hla = [m for m in ctx.targets if m.kind == "HLA"]
+    population = [m.value for m in ctx.subtypes] if ctx.population else []
+    model = arm_model(ctx.agents, ctx.arm_refs, population, vocab)
+    groups = _collect(document, ctx, model, notes)
+    _single_arm(groups, model)
+    arms, cohorts = _arms_and_cohorts(document, groups)
+    targets = [m for m in ctx.targets if m.kind != "hla"]
+    hla = [m for m in ctx.targets if m.kind == "hla"]
     return TrialRecord(
         nct_ids=_text_values(document, ctx.ids),
         names=_text_values(document, ctx.names),
@@ -256,12 +293,12 @@ def build_record(document: Document, ctx: Context, vocab: Vocabulary) -> TrialRe
             SettingValue(value=t.value, evidence=evidence(document, t.start, t.end))
             for t in ctx.settings
         ),
-        interventions=tuple(interventions),
+        interventions=tuple(_interventions(document, ctx, vocab)),
         targets=_text_values(document, targets),
         hla=_text_values(document, hla),
         subtypes=_text_values(document, ctx.subtypes),
-        counts=tuple(counts),
-        endpoints=tuple(trial),
+        counts=_unique_counts(groups.counts.get("", [])),
+        endpoints=tuple(groups.endpoints.get("", ())),
         arms=tuple(arms),
         cohorts=tuple(cohorts),
         biomarkers=_biomarkers(document, ctx),
@@ -272,30 +309,59 @@ def build_record(document: Document, ctx: Context, vocab: Vocabulary) -> TrialRe
 
 
 def _keep(ctx: Context) -> bool:
+    if ctx.subject:
+        return bool(ctx.agents or ctx.identifiers)
     if ctx.identifiers:
         return True
-    results = ctx.has_results or bool(ctx.group_counts)
+    results = ctx.has_results
     return results and (bool(ctx.agents) or (bool(ctx.classes) and ctx.anchored))
 
 
-def _primary(contexts: list[Context]) -> Context:
-    named = [c for c in contexts if c.identifiers]
-    if named:
-        return named[0]
-    return max(contexts, key=lambda c: len(c.values) + len(c.counts))
+def _review(document: Document, find: Finder) -> tuple[list[Context], list[Sentence]]:
+    text = document.text
+    rows: list[Sentence] = []
+    sentences: list[list[Sentence]] = []
+    for para_start, para_end in paragraphs(text):
+        paragraph = []
+        for start, end in sentence_spans(text, para_start, para_end):
+            if is_instruction(text[start:end]):
+                continue  # addressed to a reader or a model: never evidence
+            sentence = analyse(text, start, end, find)
+            if sentence.is_row:
+                rows.append(sentence)
+            else:
+                paragraph.append(sentence)
+        sentences.append(paragraph)
+    return review_contexts(text, sentences, find), rows
 
 
-def _attach_tables(
-    document: Document, contexts: list[Context], rows: list[Sentence], vocab: Vocabulary
-) -> None:
-    if not rows:
-        return
-    if not contexts:
-        contexts.append(Context())
-    target = _primary(contexts)
-    values, counts = table_values(document.text, rows, target.agent_names, vocab)
-    target.values.extend(values)
-    target.group_counts.extend(counts)
+def _merged(
+    found: list[tuple[TrialRecord, bool]], vocab: Vocabulary
+) -> list[TrialRecord]:
+    """Merge records of one document that share an NCT id or a trial name.
+
+    Two table rows that each report a whole trial are two reports of it (an
+    update and the original) and stay apart.
+    """
+    groups: list[tuple[list[TrialRecord], bool]] = []
+    for record, report in found:
+        ids = {v.value.upper() for v in (*record.nct_ids, *record.names)}
+        for group, reported in groups:
+            known = {v.value.upper() for r in group for v in (*r.nct_ids, *r.names)}
+            if ids & known and not (report and reported):
+                group.append(record)
+                break
+        else:
+            groups.append(([record], report))
+    merged = []
+    for group, _ in groups:
+        if len(group) == 1:
+            merged.append(group[0])
+        else:
+            merged.append(
+                merge_group(group, vocab).model_copy(update={"extractor": "rules"})
+            )
+    return merged
 
 
 def extract_rules(
@@ -303,9 +369,24 @@ def extract_rules(
 ) -> list[TrialRecord]:
     """Extract the trial records of ``document`` with rules and the vocabulary.
 
-    No LLM is involved. ``vocabulary`` defaults to the bundled one.
+    No LLM is involved; ``vocabulary`` defaults to the bundled one. A document
+    built without ingest (no subject read yet) has its kind and subject read
+    from its text first; a kind it was given is kept.
     """
     vocab = vocabulary or default_vocabulary()
-    contexts, rows = read_contexts(document, vocab)
-    _attach_tables(document, contexts, rows, vocab)
-    return [build_record(document, ctx, vocab) for ctx in contexts if _keep(ctx)]
+    find = Finder(vocab)
+    if document.subject is None and document.kind in ("trial", "regulatory", "unknown"):
+        document = with_context(
+            document, kind_given=document.kind != "unknown", vocabulary=vocab
+        )
+    if document.subject is not None:
+        contexts, rows = read_subject(document, find)
+    else:
+        contexts, rows = _review(document, find)
+    contexts += table_contexts(document, rows, contexts, find)
+    found = [
+        (build_record(document, ctx, vocab), ctx.report)
+        for ctx in contexts
+        if _keep(ctx)
+    ]
+    return _merged(found, vocab)

@@ -13,6 +13,7 @@ from sarcolit.ingest.catalog import (
     tag_key,
 )
 from sarcolit.ingest.chunking import chunk_document, sentence_spans
+from sarcolit.ingest.context import with_context
 from sarcolit.ingest.instructions import is_instruction
 from sarcolit.ingest.normalization import normalize
 from sarcolit.ingest.pipeline import (
@@ -58,4 +59,5 @@ __all__ = [
     "tag_key",
     "tag_text",
     "walk",
+    "with_context",
 ]

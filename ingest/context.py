@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from sarcolit.core.models import DocKind, Document, Span, Subject, Tags
+from sarcolit.core.text import NCT, nct_id
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.ingest.assemble import CELL_SEPARATOR
 from sarcolit.ingest.chunking import sentence_spans
@@ -47,8 +48,13 @@ _REVIEW = re.compile(
     re.IGNORECASE,
 )
 _REGISTRATION = re.compile(
-    r"\b(?:registered|registration|ClinicalTrials\.gov|EudraCT|ChiCTR|identifier)\b",
+    r"\b(?:registered|registration|ClinicalTrials\.gov|EudraCT|ChiCTR|identifier|"
+    r"clinical trial (?:information|identification))\b",
     re.IGNORECASE,
+)
+# Page furniture that names other trials: links to related stories, references.
+_ASIDE = re.compile(
+    r"(?i)^(?:related|references?|see also|further reading|more on|read more)\b"
 )
 _MIN_WORDS = 4  # shorter lines of an opening are labels: "Abstract", a journal
 _PHASE = re.compile(
@@ -132,11 +138,39 @@ def infer_kind(
     if not (opening.trials or opening.nct_ids or opening.agents):
         return "article"
     # Without a registration line, a text that names two trials anywhere
-    # discusses them rather than reporting one.
-    whole = tag_text(doc.text, vocabulary)
-    if not registered and len({*whole.trials, *whole.nct_ids}) > 1:
+    # discusses them rather than reporting one (a name and an NCT id may be
+    # the same trial; related-story links and references do not count).
+    if not registered and _distinct_trials(_body(doc), vocabulary) > 1:
         return "article"
     return "trial"
+
+
+def _distinct_trials(text: str, vocabulary: Vocabulary | None) -> int:
+    """Count the trials a text names: a name and an NCT id in one sentence are one."""
+    names = set(tag_text(text, vocabulary).trials)
+    unpaired = set()
+    spans = sentence_spans(text) if NCT.search(text) else []
+    for match in NCT.finditer(text):
+        # the sentence (or title line) holding the id, e.g. 'IGNYTE-ESO
+        # substudy 2: lete-cel in ... liposarcoma (NCT03967223)'
+        start, end = next(
+            ((s, e) for s, e in spans if s <= match.start() < e),
+            (max(0, match.start() - 60), match.end() + 30),
+        )
+        if not tag_text(text[start:end], vocabulary).trials:
+            unpaired.add(nct_id(match))
+    return len(names) + len(unpaired)
+
+
+def _body(doc: Document) -> str:
+    """Return the text without its asides (related coverage, references)."""
+    cuts = [
+        (s.start, s.end) for s in doc.sections if _ASIDE.match(s.path.split(" > ")[-1])
+    ]
+    text = doc.text
+    for start, end in sorted(cuts, reverse=True):
+        text = text[:start] + text[end:]
+    return text
 
 
 def find_subject(
@@ -180,6 +214,19 @@ def find_subject(
     return opening, bool(registered), subject
 
 
+def _one_trial_table(doc: Document, vocabulary: Vocabulary | None) -> bool:
+    """Return True for a results table of one trial.
+
+    Its title or caption (the first block) names the trial or its agent, and
+    the whole text names no second trial or NCT id.
+    """
+    caption = tag_text(doc.title + "\n" + doc.text.split("\n\n", 1)[0], vocabulary)
+    if not (caption.trials or caption.nct_ids or caption.agents):
+        return False
+    whole = tag_text(doc.text, vocabulary)
+    return len(set(whole.nct_ids)) <= 1 and len(set(whole.trials)) <= 1
+
+
 def with_context(
     doc: Document,
     *,
@@ -188,8 +235,9 @@ def with_context(
 ) -> Document:
     """Return ``doc`` with its inferred kind (unless given) and subject trial.
 
-    Only single-trial reports and regulatory texts get a subject: a review's or
-    a multi-trial table's results belong to the trials they name locally.
+    Only single-trial reports, regulatory texts and tables of one trial get a
+    subject: a review's or a multi-trial table's results belong to the trials
+    they name locally.
     """
     opening, registered, subject = find_subject(doc, vocabulary)
     kind = (
@@ -198,4 +246,5 @@ def with_context(
         else infer_kind(doc, opening, registered=registered, vocabulary=vocabulary)
     )
     single = kind in ("trial", "regulatory") and len(set(opening.nct_ids)) <= 1
+    single = single or (kind == "table" and _one_trial_table(doc, vocabulary))
     return doc.model_copy(update={"kind": kind, "subject": subject if single else None})

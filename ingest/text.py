@@ -5,6 +5,11 @@ words) with no final period, colon or semicolon, not a numbered list item nor
 a 'Table 1 | ...' / 'Figure 1 | ...' caption, standing alone between blank
 lines. Every plain-text heading gets level 1: blank-line counts and heading
 runs are too irregular in real files to infer nesting reliably.
+
+A results table flattened to text keeps one row per line, its cells split by
+tabs or by '|'. Two or more such lines with the same number of cells are table
+rows, each a row block like an HTML or Markdown table row; a lone line with
+pipes ('2019 ASCO Annual Meeting | Sarcoma') stays text.
 """
 
 from __future__ import annotations
@@ -69,14 +74,39 @@ def _split_trailing_heading(lines: list[str]) -> list[Block]:
     return [Block(" ".join(lines))]
 
 
+def _cells(line: str) -> list[str]:
+    """Return the cells of a tab- or pipe-separated line ([] for other lines)."""
+    separator = "\t" if "\t" in line else "|"
+    cells = [cell.strip() for cell in line.strip().strip("|").split(separator)]
+    return cells if len([c for c in cells if c]) >= 2 else []
+
+
+def _table_rows(lines: list[str]) -> list[Block]:
+    """Return row blocks when most lines of a chunk are rows of one table."""
+    cells = [_cells(line) for line in lines]
+    widths = [len(c) for c in cells if c]
+    if len(widths) < 2 or len(widths) * 2 <= len(lines):
+        return []
+    width = max(set(widths), key=widths.count)
+    if widths.count(width) < 2:
+        return []
+    return [
+        row_block(row) if len(row) == width else Block(line)
+        for line, row in zip(lines, cells, strict=True)
+    ]
+
+
 def plain_text_blocks(text: str) -> list[Block]:
-    """Split plain text into blocks: paragraphs at blank lines, guessed headings."""
+    """Split plain text into blocks: paragraphs at blank lines, headings, rows."""
     blocks: list[Block] = []
     for chunk in _BLANK_LINES.split(text.replace("\r\n", "\n")):
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
-        if len(lines) == 1 and is_heading_line(lines[0]):
+        rows = _table_rows(lines)
+        if rows:
+            blocks.extend(rows)
+        elif len(lines) == 1 and is_heading_line(lines[0]):
             blocks.append(Block(lines[0], "heading"))
         else:
             blocks.extend(_split_trailing_heading(lines))

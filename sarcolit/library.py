@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     # Imported where used: `sarcolit ask` and `search` need neither.
     from sarcolit.evals import ExtractionRun, QARun, SynthesisRun
-    from sarcolit.extraction import BatchReport, Progress
+    from sarcolit.extraction import BatchReport, CsvFormat, Progress
 
 BUNDLED_NOTE = (
     "The bundled 270M model is not offered in the web app (its sentences rarely "
@@ -488,6 +488,7 @@ class Library:
         *,
         out: Path | str = Path("records.jsonl"),
         csv: Path | str | None = None,
+        csv_format: CsvFormat = "long",
         documents: Sequence[Document] | None = None,
         on_progress: Progress | None = None,
         follow_links: bool | None = None,
@@ -502,7 +503,10 @@ class Library:
         Args:
             paths: Files or folders of papers.
             out: JSON Lines output (appended to, resumable).
-            csv: Also write a long-format CSV here.
+            csv: Also write a CSV here.
+            csv_format: ``long`` (one row per value) or ``wide`` (the evidence
+                table: one row per trial, arm or cohort, values of several
+                documents merged, disagreements named).
             documents: Already-read documents to extract instead of ``paths``
                 (e.g. :meth:`get_documents`).
             on_progress: Called with (source, done, total) after each file.
@@ -519,6 +523,7 @@ class Library:
                 documents,
                 Path(out),
                 csv_path=csv_path,
+                csv_format=csv_format,
                 model=model,
                 workers=workers,
                 on_progress=on_progress,
@@ -533,6 +538,7 @@ class Library:
             Path(out),
             settings=settings,
             csv_path=csv_path,
+            csv_format=csv_format,
             model=model,
             workers=workers,
             on_progress=on_progress,

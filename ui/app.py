@@ -24,12 +24,14 @@ from sarcolit.ui.app_evals import build_evals
 from sarcolit.ui.app_extract import build_extract
 from sarcolit.ui.app_library import build_library, library_rows
 from sarcolit.ui.app_state import UPLOAD_MAX_BYTES, AppState, upload_folder
+from sarcolit.ui.evidence_table import EVIDENCE_SCRIPT, TABLE_CSS
 from sarcolit.ui.guard import RequestGuard
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 
-CSS = """
+CSS = (
+    """
 #sources .source, #evidence-box .evidence {
   border-left: 3px solid #c9a227; padding: 6px 10px; margin: 8px 0;
   background: var(--block-background-fill); scroll-margin-top: 8px;
@@ -56,10 +58,13 @@ a.cite { text-decoration: none; font-weight: 600; cursor: pointer; }
   border: 1px solid #d1d5db; padding: 3px 6px; text-align: left; vertical-align: top;
 }
 """
+    + TABLE_CSS
+)
 
 # Clicking an [n] marker scrolls the sources panel (never the page) to its
 # cited passage and flashes it.
-HEAD = """
+HEAD = (
+    """
 <script>
 document.addEventListener("click", function (event) {
   var link = event.target.closest && event.target.closest("a.cite");
@@ -81,6 +86,8 @@ document.addEventListener("click", function (event) {
 }, true);
 </script>
 """
+    + EVIDENCE_SCRIPT
+)
 
 # System fonts only: the page must not fetch anything from outside the server.
 THEME = gr.themes.Soft(

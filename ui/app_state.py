@@ -184,14 +184,25 @@ class AppState:
         shutil.rmtree(self.work_dir / "sessions" / owner, ignore_errors=True)
 
     def extract(self, documents: Sequence[Document], out_dir: Path) -> BatchReport:
-        """Extract trial records into ``out_dir``/records.jsonl and records.csv."""
+        """Extract trial records into ``out_dir``: JSONL and both CSV layouts.
+
+        records.jsonl, records.csv (one row per value) and evidence-table.csv
+        (one row per trial, arm or cohort).
+        """
         for document in documents:
             self.texts[document.id] = document.text
-        return self.library.extract(
-            out=out_dir / "records.jsonl",
-            csv=out_dir / "records.csv",
+        out = out_dir / "records.jsonl"
+        report = self.library.extract(
+            out=out, csv=out_dir / "records.csv", documents=documents
+        )
+        # Everything is extracted by now: this pass only writes the wide CSV.
+        self.library.extract(
+            out=out,
+            csv=out_dir / "evidence-table.csv",
+            csv_format="wide",
             documents=documents,
         )
+        return report
 
 
 def _in_worker(events: Callable[[], Iterator[_T]]) -> Iterator[_T]:

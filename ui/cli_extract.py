@@ -6,7 +6,7 @@ Registered in ``ui/cli.py`` with ``app.command()(extract)``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -28,12 +28,16 @@ if TYPE_CHECKING:  # loaded by the command, not by `sarcolit --help`
     from sarcolit.extraction import BatchReport
     from sarcolit.library import Library
 
+CsvLayout = Literal["long", "wide"]
+"""sarcolit.extraction.CsvFormat, spelled here so `--help` need not import it."""
+
 
 def _run(
     library: Library,
     paths: list[Path],
     out: Path,
     csv: Path | None,
+    csv_format: CsvLayout,
     from_index: bool,
     follow_links: bool | None,
 ) -> BatchReport:
@@ -51,6 +55,7 @@ def _run(
             paths,
             out=out,
             csv=csv,
+            csv_format=csv_format,
             documents=documents,
             on_progress=advance,
             follow_links=follow_links,
@@ -66,7 +71,16 @@ def extract(
         Path, typer.Option("--out", help="JSONL file of records (appended, resumable).")
     ] = Path("records.jsonl"),
     csv: Annotated[
-        Path | None, typer.Option("--csv", help="Also write a long-format CSV here.")
+        Path | None, typer.Option("--csv", help="Also write a CSV here.")
+    ] = None,
+    csv_format: Annotated[
+        CsvLayout | None,
+        typer.Option(
+            "--format",
+            help="CSV layout: long (one row per value) or wide (the evidence "
+            "table: one row per trial, arm or cohort, with sources and "
+            "disagreements). Without --csv, written beside --out as .csv.",
+        ),
     ] = None,
     llm: LlmSpec = None,
     from_index: Annotated[
@@ -82,7 +96,12 @@ def extract(
         if not paths and not from_index:
             raise ExtractionError("give files or folders to extract, or --from-index")
         library = open_library(context, store_url, data_dir, llm, embedder)
-        report = _run(library, paths or [], out, csv, from_index, follow_links)
+        if csv is None and csv_format is not None:
+            csv = out.with_suffix(".csv")
+        report = _run(
+            library, paths or [], out, csv, csv_format or "long", from_index,
+            follow_links,
+        )  # fmt: skip
     for failure in report.failures:
         err.print(
             f"failed: {printable(failure.source)}: {printable(failure.reason)}",

@@ -8,6 +8,7 @@ from sarcolit.core.models import (
     CohortResult,
     CountValue,
     Document,
+    EndpointName,
     EndpointValue,
     Evidence,
     Intervention,
@@ -16,21 +17,21 @@ from sarcolit.core.models import (
     TrialRecord,
 )
 from sarcolit.core.vocabulary import default_vocabulary
+from sarcolit.evals.extraction_groups import ARM_RULES, COHORT_RULES, pair_groups
 from sarcolit.evals.extraction_run import run_extraction_eval
 from sarcolit.evals.extraction_scores import (
     compare_fields,
+    compare_groups,
     endpoint_field,
     grounding,
-    group_key,
     key_tier,
     match_records,
     record_fields,
     values_match,
 )
-from sarcolit.evals.gold import ExtractionGoldRow, load_extraction_gold
+from sarcolit.evals.gold import ExtractionGoldRow, GoldGroup, load_extraction_gold
 
-VOCABULARY = default_vocabulary()
-
+VOCAB = default_vocabulary()
 TEXT = (
     "SARC028 (NCT02301039) was a phase II trial: 84 patients got pembrolizumab. "
     "The ORR was 18% and median PFS 4.5 months; UPS had an ORR of 40%. "
@@ -118,6 +119,34 @@ def test_records_flatten_to_gold_field_names() -> None:
     assert endpoint_field(rate) == "pfs_rate_12m_percent"
 
 
+def weeks(
+    endpoint: EndpointName, value: float, timepoint: str | None = None
+) -> EndpointValue:
+    median = endpoint.startswith("median")
+    return EndpointValue(
+        endpoint=endpoint,
+        value=round(value * 12 / 52.18, 2) if median else value,
+        unit="months" if median else "%",
+        original_value=value,
+        original_unit="weeks" if median else "%",
+        timepoint=timepoint,
+        timepoint_months=None if timepoint is None else 2.76,
+        evidence=ev("median PFS 4.5 months"),
+    )
+
+
+def test_time_points_and_medians_keep_the_unit_the_text_gives() -> None:
+    rate = weeks("PFS_rate", 55.0, "12 weeks")
+    assert endpoint_field(rate) == "pfs_rate_12w_percent"
+    two_years = rate.model_copy(update={"timepoint": "2 years", "timepoint_months": 24})
+    assert endpoint_field(two_years) == "pfs_rate_24m_percent"
+    record = SARC028.model_copy(update={"endpoints": (weeks("median_PFS", 18.0),)})
+    fields = record_fields(record)
+    assert fields["median_pfs_weeks"] == (18.0,)
+    (months,) = fields["median_pfs_months"]
+    assert months == pytest.approx(4.14, abs=0.01)
+
+
 def test_numeric_tolerance_and_text_values() -> None:
     assert values_match(18, 18.04)
     assert not values_match(18, 18.2)
@@ -149,47 +178,60 @@ def test_key_tiers_and_one_to_one_matching() -> None:
             "nct_ids": (TextValue(value="NCT02301039", evidence=ev("NCT02301039")),)
         }
     )
-    assert key_tier(by_nct, with_nct, VOCABULARY) == 3
-    assert key_tier(wrong_nct, with_nct, VOCABULARY) == 0
-    assert key_tier(by_name, ALLIANCE, VOCABULARY) == 2
+    assert key_tier(by_nct, with_nct, VOCAB) == 3
+    assert key_tier(wrong_nct, with_nct, VOCAB) == 0
+    assert key_tier(by_name, ALLIANCE, VOCAB) == 2
     assert (
-        key_tier(by_agents, SARC028, VOCABULARY) == 1
+        key_tier(by_agents, SARC028, VOCAB) == 1
     )  # 'Keytruda' resolves to pembrolizumab
-    matched = match_records(
-        [by_agents, by_name, by_nct], [ALLIANCE, SARC028], VOCABULARY
-    )
-    assert matched == {
+    assert match_records([by_agents, by_name, by_nct], [ALLIANCE, SARC028], VOCAB) == {
         0: 1,
         1: 0,
     }
 
 
-def key(name: str) -> str:
-    return group_key(name, VOCABULARY)
+def groups(*names: str) -> list[GoldGroup]:
+    return [GoldGroup(name=name, fields={}) for name in names]
 
 
-def test_group_keys_resolve_agents_and_subtypes() -> None:
-    assert key("ipilimumab plus nivolumab") == key("nivolumab + ipilimumab")
-    assert key("undifferentiated pleomorphic sarcoma") == key("UPS")
-    assert key("ASPS or clear cell sarcoma") == key("ASPS/CCS")
-    # Gold files name cohorts as people write them; records carry codes.
-    assert key("synovial sarcoma") == key("SS")
-    assert key("osteosarcoma") == key("OS")
-    assert key("liposarcoma") != key("DDLPS")
+def test_groups_pair_by_agents_subtypes_and_qualifiers() -> None:
+    arms = groups("nivolumab + ipilimumab", "nivolumab")
+    assert pair_groups(
+        arms, ["nivolumab", "ipilimumab plus nivolumab"], ARM_RULES, VOCAB
+    ) == {
+        0: 1,
+        1: 0,
+    }
+    cohorts = groups(
+        "undifferentiated pleomorphic sarcoma", "classic Kaposi sarcoma",
+        "endemic Kaposi sarcoma", "ASPS or clear cell sarcoma",
+    )  # fmt: skip
+    found = ["endemic Kaposi sarcoma", "UPS", "ASPS/CCS", "classic Kaposi sarcoma"]
+    assert pair_groups(cohorts, found, COHORT_RULES, VOCAB) == {0: 1, 1: 3, 2: 0, 3: 2}
 
 
-def test_class_mentions_match_across_spellings() -> None:
-    by_class = gold(keys={"interventions": ["PD-1 inhibitor"]}, fields={})
-    mention = SARC028.model_copy(
-        update={
-            "interventions": (
-                Intervention(
-                    name="anti-PD-1", agent_class="anti-PD-1", evidence=ev("SARC028")
-                ),
-            )
-        }
+def test_the_control_arm_pairs_with_the_arm_that_has_no_agent() -> None:
+    arms = groups("pembrolizumab + radiotherapy + surgery", "radiotherapy + surgery")
+    assert pair_groups(arms, ["control", "pembrolizumab"], ARM_RULES, VOCAB) == {
+        0: 1,
+        1: 0,
+    }
+
+
+def test_a_predicted_group_the_gold_lacks_is_all_false_positives() -> None:
+    gold = [GoldGroup(name="UPS", fields={"orr_percent": 40})]
+    found, counts = compare_groups(
+        gold,
+        [
+            ("UPS", {"orr_percent": (40.0,)}),
+            ("LMS", {"orr_percent": (0.0,), "n_patients": (10,)}),
+        ],
+        COHORT_RULES,
+        VOCAB,
     )
-    assert key_tier(by_class, mention, VOCABULARY) == 1
+    assert found == 1
+    assert (counts.tp, counts.fp, counts.fn) == (1, 2, 0)
+    assert counts.wrong == ("+LMS.orr_percent", "+LMS.n_patients")
 
 
 def test_grounding_counts_quotes_that_match_the_document() -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import CORPUS
-from tests.ui.conftest import BrowserPage
+from tests.ui.conftest import ARTIFACTS, BrowserPage, LiveServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Locator, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -118,35 +123,99 @@ def test_uploaded_trial_text_appears_in_the_library(ui: BrowserPage) -> None:
     ui.shot("04-library-upload")
 
 
-def test_extraction_table_evidence_and_csv_download(
+def run_extraction_of(page: Page, path: Path) -> None:
+    """Upload one paper in the Extraction tab and wait for its evidence table."""
+    page.get_by_role("tab", name="Extraction").click()
+    page.locator("#extract-upload input[type=file]").set_input_files([str(path)])
+    # the name, not its text: a narrow screen shortens the text to "sarc028-pemb….md"
+    page.locator(f"#extract-upload [aria-label='{path.name}']").wait_for()
+    page.locator("#extract").click()
+    page.locator("#extract-status", has_text="Papers read: 1").wait_for()
+
+
+def trial_row(page: Page, name: str) -> Locator:
+    return page.locator("#evidence-table tr.level-trial").filter(has_text=name)
+
+
+def test_extraction_cell_opens_its_evidence_and_the_csvs_download(
     ui: BrowserPage, tmp_path: Path
 ) -> None:
     page = ui.page
-    ui.open_tab("Extraction")
-    page.locator("#extract-upload input[type=file]").set_input_files(
-        [str(SARC028_TEXT)]
-    )
-    page.locator("#extract-upload").get_by_text(SARC028_TEXT.name).wait_for()
-    page.locator("#extract").click()
-    page.locator("#extract-status", has_text="Papers read: 1").wait_for()
-    orr = page.locator("#records [data-testid^=cell-][data-testid$='-5']").filter(
-        has_text="ORR"
-    )
-    orr.first.click()
+    run_extraction_of(page, SARC028_TEXT)
+    row = trial_row(page, "SARC028")
+    orr = row.locator("td[data-label='ORR'] button.ev-cell")
+    assert orr.inner_text() == "18%"
+    orr.click()
     evidence = page.locator("#evidence")
     evidence.wait_for()
-    assert "ORR" in evidence.locator(".source-meta").inner_text()
-    assert "%" in evidence.locator("mark.quote").inner_text()
+    assert "SARC028 — ORR" in evidence.locator(".ev-head").inner_text()
+    meta = evidence.locator(".source-meta").first.inner_text()
+    assert "SARC028: pembrolizumab in advanced soft-tissue and bone sarcoma" in meta
+    assert "Results" in meta  # the section the sentence is in
+    assert "18%" in evidence.locator("mark.quote").first.inner_text()
+    assert evidence.locator(".ctx").count() >= 2  # its paragraph around it
+    cohorts = page.locator("#evidence-table tr.level-cohort")
+    assert {
+        "undifferentiated pleomorphic sarcoma",
+        "dedifferentiated liposarcoma",
+        "osteosarcoma",
+    } <= {
+        c.locator("th").inner_text().removeprefix("cohort ").strip()
+        for c in cohorts.all()
+    }
     ui.shot("05-extraction")
+    orr.click()  # a second click closes the evidence
+    assert page.locator("#evidence").count() == 0
+    with page.expect_download() as download:
+        page.locator("#download-wide").click()
+    saved = tmp_path / "evidence-table.csv"
+    download.value.save_as(saved)
+    with saved.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    trial = next(r for r in rows if r["level"] == "trial")
+    assert (trial["trial"], trial["orr"], trial["sources"]) == ("SARC028", "18%", "1")
     with page.expect_download() as download:
         page.locator("#download-csv").click()
     saved = tmp_path / "records.csv"
     download.value.save_as(saved)
     with saved.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    orr_rows = [r for r in rows if r["endpoint"] == "ORR" and r["level"] == "trial"]
+        values = list(csv.DictReader(handle))
+    orr_rows = [r for r in values if r["endpoint"] == "ORR" and r["level"] == "trial"]
     assert [r["value"] for r in orr_rows] == ["18"]
-    assert orr_rows[0]["names"] == "SARC028"
+
+
+@pytest.mark.parametrize("width", [1366, 400])
+def test_evidence_table_fits_the_screen(
+    browser: Browser, live_server: LiveServer, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(live_server.url + "/")
+    run_extraction_of(page, SARC028_TEXT)
+    table = page.locator("#evidence-table")
+    sizes = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+    assert sizes[0] <= sizes[1], f"the table scrolls sideways at {width} px: {sizes}"
+    page_sizes = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert page_sizes[0] <= page_sizes[1]
+    orr = trial_row(page, "SARC028").locator("td[data-label='ORR'] button.ev-cell")
+    box = orr.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= width
+    orr.click()
+    page.locator("#evidence mark.quote").wait_for()
+    page.screenshot(
+        path=str(live_server.shots / f"07-extraction-{width}px.png"), full_page=True
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(
+        live_server.shots / f"07-extraction-{width}px.png",
+        ARTIFACTS / f"07-extraction-{width}px.png",
+    )
+    context.close()
 
 
 def test_script_in_a_document_is_shown_as_text_not_run(ui: BrowserPage) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv as csv_module
 import json
 import socket
 from pathlib import Path
@@ -179,3 +180,23 @@ def test_k_sets_the_passages_an_answer_reads(data_dir: Path) -> None:
 
     assert len(json.loads(narrow.stdout)["related"]) == 1
     assert len(json.loads(wide.stdout)["related"]) == 3
+
+
+def test_extract_format_wide_writes_the_evidence_table(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "records.jsonl"
+
+    result = runner.invoke(
+        app,
+        ["extract", "--from-index", "--data-dir", str(data_dir), "--out", str(out),
+         "--format", "wide"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    with out.with_suffix(".csv").open(encoding="utf-8") as handle:
+        rows = list(csv_module.DictReader(handle))
+    sarc028 = [r for r in rows if r["trial"] == "SARC028" and r["level"] == "trial"]
+    assert [r["orr"] for r in sarc028] == ["18%"]
+    cohorts = {r["group"]: r["orr"] for r in rows if r["trial_key"] == "SARC028"}
+    assert cohorts["undifferentiated pleomorphic sarcoma"] == "40%"
