@@ -295,6 +295,14 @@ def _ollama(name: str, llm: LLMSettings) -> BaseChatModel:
     )
 
 
+def is_bundled(spec: str) -> bool:
+    """Return True when ``spec`` names the bundled Gemma 3 270M model."""
+    provider, _, path = spec.strip().partition(":")
+    if provider.lower() != "local":
+        return False
+    return not path.strip() or "270m" in Path(path.strip()).name.lower()
+
+
 def chat_model(
     spec: str, settings: Settings | LLMSettings | None = None
 ) -> BaseChatModel | None:

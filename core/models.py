@@ -172,6 +172,11 @@ class AnswerSentence(_Frozen):
     text: str
     citations: tuple[int, ...] = Field(description="Ids of the supporting citations.")
     answerer: Literal["extractive", "llm"] = "extractive"
+    label: str = Field(
+        default="",
+        description="The trial, arm or cohort a synthesis line is about; the "
+        "text starts with it.",
+    )
 
 
 class Dropped(_Frozen):
@@ -179,6 +184,49 @@ class Dropped(_Frozen):
 
     text: str
     reason: str
+
+
+class TableCell(_Frozen):
+    """One value of an answer table and the citations it rests on."""
+
+    text: str = Field(description="The value as shown, e.g. '37% (19/52)'.")
+    citations: tuple[int, ...] = Field(
+        default=(), description="Ids of the citations that state it."
+    )
+
+
+class TableRow(_Frozen):
+    """One row of an answer table: a trial, arm or cohort (or an endpoint)."""
+
+    label: str = Field(description="What the row is about, e.g. 'SARC028, UPS'.")
+    cells: tuple[TableCell, ...]
+
+
+class AnswerTable(_Frozen):
+    """A compact table of a synthesis answer: one labelled row per item.
+
+    Lists read one row per trial, arm or cohort with endpoints as columns; a
+    comparison puts the compared regimens side by side as columns.
+    """
+
+    label: str = Field(default="Trial", description="Header of the label column.")
+    columns: tuple[str, ...] = Field(description="Headers of the value columns.")
+    rows: tuple[TableRow, ...] = ()
+    side_by_side: bool = Field(
+        default=False,
+        description="True when the columns are the compared trials and the rows "
+        "their endpoints.",
+    )
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> Self:
+        for row in self.rows:
+            if len(row.cells) != len(self.columns):
+                raise ValueError(
+                    f"row {row.label!r} has {len(row.cells)} cells for "
+                    f"{len(self.columns)} columns"
+                )
+        return self
 
 
 class Answer(_Frozen):
@@ -195,14 +243,21 @@ class Answer(_Frozen):
     answerer: Literal["extractive", "llm"] = "extractive"
     dropped: tuple[Dropped, ...] = ()
     notes: tuple[str, ...] = ()
+    table: AnswerTable | None = Field(
+        default=None,
+        description="A compact table of a synthesis answer (lists, comparisons).",
+    )
 
     @model_validator(mode="after")
     def _citations_resolve(self) -> Self:
         known = {c.id for c in self.citations}
-        for sentence in self.sentences:
-            missing = set(sentence.citations) - known
+        cited = [s.citations for s in self.sentences]
+        if self.table is not None:
+            cited += [c.citations for row in self.table.rows for c in row.cells]
+        for ids in cited:
+            missing = set(ids) - known
             if missing:
-                raise ValueError(f"sentence cites unknown ids {sorted(missing)}")
+                raise ValueError(f"answer cites unknown ids {sorted(missing)}")
         return self
 
 

@@ -27,12 +27,20 @@ from sarcolit.evals.runs import (
     parse_thresholds,
 )
 from sarcolit.evals.support import JudgeFactory, SupportJudge, deterministic_judge
+from sarcolit.evals.synthesis_gold import (
+    SYNTHESIS_GOLD,
+    SynthesisGoldRow,
+    SynthesisQuestion,
+    load_synthesis_gold,
+)
+from sarcolit.evals.synthesis_run import SynthesisRun, run_synthesis_eval
 
 __all__ = [
     "EXTRACTION_GOLD",
     "ITEMS",
     "QA_GOLD",
     "RESULTS",
+    "SYNTHESIS_GOLD",
     "ExtractionGoldRow",
     "ExtractionRun",
     "GoldQuestion",
@@ -42,6 +50,9 @@ __all__ = [
     "RunDiff",
     "RunResults",
     "SupportJudge",
+    "SynthesisGoldRow",
+    "SynthesisQuestion",
+    "SynthesisRun",
     "check_gates",
     "compare_runs",
     "corpus_of",
@@ -49,8 +60,10 @@ __all__ = [
     "load_corpus",
     "load_extraction_gold",
     "load_qa_gold",
+    "load_synthesis_gold",
     "parse_thresholds",
     "run_extraction_eval",
     "run_qa_eval",
+    "run_synthesis_eval",
     "write_comparison",
 ]

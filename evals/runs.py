@@ -28,7 +28,7 @@ class RunResults(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["qa", "extraction"]
+    kind: Literal["qa", "extraction", "synthesis"]
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat())
     settings: dict[str, str] = Field(description="What was run: gold file, k, ...")
     metrics: dict[str, float]

@@ -1,6 +1,7 @@
 """Hybrid search, the extractive answerer and verified LLM-assisted answers."""
 
 from sarcolit.retrieval.answer import REFUSAL, answer_question
+from sarcolit.retrieval.conversation import Part, plan, resolve, split_parts
 from sarcolit.retrieval.index import (
     Filters,
     HybridIndex,
@@ -16,6 +17,9 @@ from sarcolit.retrieval.llm_answer import (
     answer_with_llm,
     stream_llm_answer,
 )
+from sarcolit.retrieval.synthesis import synthesize
+from sarcolit.retrieval.synthesis_answer import answer_planned, needs_planning
+from sarcolit.retrieval.synthesis_query import SynthesisQuery, understand
 
 __all__ = [
     "REFUSAL",
@@ -25,10 +29,19 @@ __all__ = [
     "Draft",
     "Filters",
     "HybridIndex",
+    "Part",
+    "SynthesisQuery",
+    "answer_planned",
     "answer_question",
     "answer_with_llm",
     "documents",
+    "needs_planning",
     "open_index",
+    "plan",
+    "resolve",
     "sparse_dir",
+    "split_parts",
     "stream_llm_answer",
+    "synthesize",
+    "understand",
 ]

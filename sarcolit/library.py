@@ -38,13 +38,18 @@ from sarcolit.ingest import (
     stored_record,
 )
 from sarcolit.live import LiveIndex
+from sarcolit.record_store import RecordStore, extractor_version
 from sarcolit.retrieval import (
     AnswerEvent,
     Done,
+    Draft,
     Filters,
     HybridIndex,
+    answer_planned,
     answer_question,
+    needs_planning,
     open_index,
+    plan,
     stream_llm_answer,
 )
 
@@ -54,9 +59,13 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     # Imported where used: `sarcolit ask` and `search` need neither.
-    from sarcolit.evals import ExtractionRun, QARun
+    from sarcolit.evals import ExtractionRun, QARun, SynthesisRun
     from sarcolit.extraction import BatchReport, CsvFormat, Progress
 
+BUNDLED_NOTE = (
+    "The bundled 270M model is not offered in the web app (its sentences rarely "
+    "pass verification): extractive answer shown. Use an openai: or ollama: model."
+)
 Answerer = Literal["auto", "extractive", "llm"]
 """``auto``: the LLM when one is configured and reachable, else extractive."""
 EvalProgress = Callable[[int, int], None]
@@ -143,6 +152,8 @@ class Library:
         # do not take this lock, so a long answer blocks neither.
         self._model_lock = threading.Lock()
         self._models: dict[str, BaseChatModel | None] = {}
+        self._records = RecordStore(settings.store.path / "records")
+        self._records_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -282,6 +293,20 @@ class Library:
             spec = self.settings.llm.spec
             return None, f"LLM unavailable ({spec}: {exc}); extractive answer shown"
 
+    def web_answerer(self) -> tuple[Answerer, str]:
+        """Return the answerer the web app offers, and a note when it is not the LLM.
+
+        The bundled Gemma 3 270M model rarely writes a sentence that passes
+        verification, so the web app does not offer it: with ``local:`` (no
+        file) it answers extractively and says so. ``openai:`` and ``ollama:``
+        models, or a larger local file, are offered as configured.
+        """
+        from sarcolit.core.llm import is_bundled
+
+        if is_bundled(self.settings.llm.spec):
+            return "extractive", BUNDLED_NOTE
+        return "auto", ""
+
     # -- documents ----------------------------------------------------------
 
     def ingest(
@@ -314,9 +339,11 @@ class Library:
         if follow_links is not None:
             settings = settings.model_copy(update={"follow_links": follow_links})
         with self._live.writing(on_wait) as index:
-            return ingest_paths(
+            report = ingest_paths(
                 files, index.cols, self.embedder, settings, on_file, self.vocabulary
             )
+        self._synced_records()  # extract the new documents' trial records
+        return report
 
     def documents(self) -> list[DocInfo]:
         """Return the catalogue of ingested documents, by title.
@@ -386,6 +413,7 @@ class Library:
         k: int | None = None,
         filters: Filters | None = None,
         answerer: Answerer = "auto",
+        history: Sequence[str] = (),
     ) -> Iterator[AnswerEvent]:
         """Answer ``question``, yielding LLM events as they come, then ``Done``.
 
@@ -399,16 +427,30 @@ class Library:
             k: Passages the answer reads (default: ``retrieval.answer_pool``).
             filters: Restrict the passages retrieved.
             answerer: ``auto``, ``extractive`` or ``llm`` (an error without a model).
+            history: Earlier questions of the conversation, oldest first; a
+                follow-up ("and its toxicity?") is read in their light.
         """
         settings = self._settings_for(k)
+        parts = plan(question, history, self.vocabulary)
+        if needs_planning(question, parts):
+            # Across trials, follow-ups and multi-part questions: every line is
+            # a document's own sentence, cited, so no model is asked.
+            records = self._synced_records()
+            answer = answer_planned(
+                question, parts, self.index, settings, filters, records
+            )
+            yield Done(answer)
+            return
         model, note = self._model_for(answerer)
         notes = (note,) if note else ()
         if model is not None:
             try:
                 with self._model_lock:
-                    yield from stream_llm_answer(
+                    for event in stream_llm_answer(
                         question, self.index, settings, model, filters
-                    )
+                    ):
+                        if not isinstance(event, Draft):  # never show a draft
+                            yield event
                 return
             except (BackendUnavailable, ConfigError) as exc:
                 if answerer == "llm":
@@ -424,12 +466,16 @@ class Library:
         k: int | None = None,
         filters: Filters | None = None,
         answerer: Answerer = "auto",
+        history: Sequence[str] = (),
     ) -> Answer:
         """Answer with cited sentences from the literature, or refuse and say why.
 
         See :meth:`ask_events` for the arguments; this returns the final answer.
         """
-        for event in self.ask_events(question, k=k, filters=filters, answerer=answerer):
+        events = self.ask_events(
+            question, k=k, filters=filters, answerer=answerer, history=history
+        )
+        for event in events:
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("ask_events ended without an answer")  # unreachable
@@ -499,13 +545,34 @@ class Library:
             vocabulary=self.vocabulary,
         )
 
-    def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
-        """Return the merged trial records of ingested documents (rule extractor)."""
-        from sarcolit.extraction import extract_document, merge_records
+    def _synced_records(self) -> list[TrialRecord]:
+        """Return the stored records of every document, extracting new ones first."""
+        from sarcolit.extraction import extract_document
 
-        records: list[TrialRecord] = []
-        for document in self.get_documents(doc_ids):
-            records.extend(extract_document(document, None, self.vocabulary).records)
+        index = self.index
+        with self._records_lock:
+            ids = [info.id for info in index.documents()]
+            self._records.sync(
+                ids,
+                index.get_documents,
+                lambda d: list(extract_document(d, None, self.vocabulary).records),
+                extractor_version(self.vocabulary.digest),
+            )
+            return self._records.records(ids)
+
+    def records(self, doc_ids: Sequence[str] | None = None) -> list[TrialRecord]:
+        """Return the merged trial records of ingested documents (rule extractor).
+
+        Records are extracted when a document is ingested and kept with the
+        store, so this reads them; documents another process added are
+        extracted first.
+        """
+        from sarcolit.extraction import merge_records
+
+        records = self._synced_records()
+        if doc_ids is not None:
+            wanted = set(doc_ids)
+            records = [r for r in records if wanted & set(r.doc_ids)]
         return list(merge_records(records, self.vocabulary))
 
     # -- evals --------------------------------------------------------------
@@ -558,6 +625,47 @@ class Library:
             answer=lambda question: self.ask(question, answerer=answerer),
             out_dir=_run_dir(out_dir, "qa"),
             k=k,
+            settings={"gold": str(gold_path), "answerer": answerer},
+            progress=progress,
+        )
+
+    def evaluate_synthesis(
+        self,
+        gold: Path | str | None = None,
+        *,
+        answerer: Answerer = "auto",
+        corpus: Path | str | None = None,
+        out_dir: Path | str | None = None,
+        progress: EvalProgress | None = None,
+    ) -> SynthesisRun:
+        """Answer every synthesis question (with its conversation); score its facts.
+
+        Args:
+            gold: JSONL gold file (default: the bundled synthesis gold set).
+            answerer: As for :meth:`ask`.
+            corpus: Read the evidence documents from this folder instead of the
+                library.
+            out_dir: Run directory (default ``eval-runs/synthesis-TIMESTAMP``).
+            progress: Called with (done, total) after each question.
+
+        Raises:
+            GoldFileError: the gold file is malformed or cites unknown text.
+        """
+        from sarcolit.evals import (
+            SYNTHESIS_GOLD,
+            load_synthesis_gold,
+            run_synthesis_eval,
+        )
+
+        self._model_for(answerer)  # a missing model fails before any work
+        gold_path = Path(gold) if gold is not None else SYNTHESIS_GOLD
+        questions = load_synthesis_gold(gold_path, self._gold_corpus(corpus))
+        return run_synthesis_eval(
+            questions,
+            answer=lambda question, history: self.ask(
+                question, history=history, answerer=answerer
+            ),
+            out_dir=_run_dir(out_dir, "synthesis"),
             settings={"gold": str(gold_path), "answerer": answerer},
             progress=progress,
         )

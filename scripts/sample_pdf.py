@@ -1,7 +1,8 @@
 """Generate the sample trial PDF in corpus/trials: ``python scripts/sample_pdf.py``.
 
-The text is a synthetic summary written for testing, restating facts from the
-seed review; the PDF has two pages so that page offsets are exercised.
+The text is a synthetic summary restating facts from the seed review (its
+provenance is in the .meta.json beside it, not in the text, so it is never
+cited as evidence); the PDF has two pages so that page offsets are exercised.
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ TITLE = "Anlotinib plus the PD-L1 antibody TQB2450 in metastatic soft-tissue sar
 PAGES: tuple[tuple[tuple[str, str], ...], ...] = (
     (
         ("h", TITLE),
-        (
-            "p",
-            "Synthetic summary written for testing sarcolit. It restates facts "
-            "reported in the seed review (corpus/reviews/sarcoma-immunotherapy-"
-            "review.txt) in new words; it is not a real publication.",
-        ),
         ("h", "Background"),
         (
             "p",

@@ -1,10 +1,11 @@
 """The HTTP API: ask, search and extract over JSON, with the CLI's models.
 
 ``POST /api/ask`` returns an :class:`~sarcolit.core.models.Answer` (as ``sarcolit ask
---json``), ``POST /api/search`` a list of :class:`~sarcolit.core.models.SearchHit` (as
-``sarcolit search --json``) and ``POST /api/extract`` the merged
-:class:`~sarcolit.core.models.TrialRecord` list of the given documents (the records
-``sarcolit extract`` writes).
+--json``; a ``history`` or a ``conversation_id`` reads the question as a
+follow-up), ``POST /api/search`` a list of
+:class:`~sarcolit.core.models.SearchHit` (as ``sarcolit search --json``) and
+``POST /api/extract`` the merged :class:`~sarcolit.core.models.TrialRecord` list
+of the given documents (the records ``sarcolit extract`` writes).
 """
 
 from __future__ import annotations
@@ -64,9 +65,22 @@ class FilterFields(_Request):
 
 
 class AskRequest(FilterFields):
-    """A question for the cited answerer."""
+    """A question for the cited answerer, alone or as a turn of a conversation."""
 
     question: str = Field(min_length=1, max_length=2000)
+    history: list[str] = Field(
+        default=[],
+        max_length=50,
+        description="Earlier questions of the conversation, oldest first; a "
+        "follow-up ('and its toxicity?') is read in their light.",
+    )
+    conversation_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="A conversation the server remembers: each ask with this id "
+        "is read after the earlier ones (instead of sending the history).",
+    )
 
 
 class SearchRequest(FilterFields):
@@ -159,8 +173,17 @@ def api_router(state: AppState) -> APIRouter:
     def ask(request: AskRequest) -> Answer:
         """Answer with cited sentences from the literature, or refuse."""
         with _as_http():
+            if request.conversation_id is not None and request.history:
+                raise HTTPException(
+                    status_code=422,
+                    detail="send a conversation_id or a history, not both",
+                )
             filters = request.filters(state.library)
-            return state.ask(request.question, filters, request.k)
+            if request.conversation_id is not None:
+                return state.converse(
+                    request.conversation_id, request.question, filters, request.k
+                )
+            return state.ask(request.question, filters, request.k, request.history)
 
     @router.post("/search")
     def search(request: SearchRequest) -> list[SearchHit]:

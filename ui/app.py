@@ -34,23 +34,35 @@ CSS = (
     """
 #sources .source, #evidence-box .evidence {
   border-left: 3px solid #c9a227; padding: 6px 10px; margin: 8px 0;
-  background: var(--block-background-fill); scroll-margin-top: 80px;
+  background: var(--block-background-fill); scroll-margin-top: 8px;
 }
+/* The sources panel scrolls on its own and stays beside the answers. */
+#sources-column { position: sticky; top: 8px; align-self: flex-start; }
+#sources { max-height: 80vh; overflow-y: auto !important; }
 .source-meta { font-weight: 600; font-size: 0.92em; margin-bottom: 4px; }
 .source-text { margin: 0; line-height: 1.5; }
-.ctx { color: var(--body-text-color-subdued); }
+/* Context around a quote: #4b5563 on white is 7.6:1 (WCAG AA needs 4.5:1). */
+.ctx { color: #4b5563; }
+.dark .ctx { color: #d1d5db; }
 mark.quote { background: #ffe58a; color: #1f1f1f; padding: 0 1px; }
 .source.flash { outline: 3px solid #e07b00; }
 .turn-q { margin: 12px 0 4px; }
 .refusal { border-left: 4px solid #c0392b; padding-left: 8px; }
 a.cite { text-decoration: none; font-weight: 600; cursor: pointer; }
 .related-head { margin: 8px 0 2px; font-style: italic; }
-.empty, .status { color: var(--body-text-color-subdued); }
+.empty, .status { color: #4b5563; }
+.dark .empty, .dark .status { color: #d1d5db; }
+.synthesis-table { overflow-x: auto; margin-top: 8px; }
+.synthesis-table table { border-collapse: collapse; font-size: 0.9em; }
+.synthesis-table th, .synthesis-table td {
+  border: 1px solid #d1d5db; padding: 3px 6px; text-align: left; vertical-align: top;
+}
 """
     + TABLE_CSS
 )
 
-# Clicking an [n] marker brings its cited passage into view in the sources panel.
+# Clicking an [n] marker scrolls the sources panel (never the page) to its
+# cited passage and flashes it.
 HEAD = (
     """
 <script>
@@ -63,7 +75,12 @@ document.addEventListener("click", function (event) {
     (link.getAttribute("href") || "").replace(/^#/, "");
   var target = document.getElementById(id);
   if (!target) { return; }
-  target.scrollIntoView({ block: "center" });
+  var panel = target.closest("#sources");
+  if (panel) {
+    var offset = target.getBoundingClientRect().top -
+      panel.getBoundingClientRect().top;
+    panel.scrollTop += offset - 8;
+  }
   target.classList.add("flash");
   setTimeout(function () { target.classList.remove("flash"); }, 2000);
 }, true);

@@ -9,7 +9,7 @@ import gradio as gr
 
 from sarcolit.core.errors import SarcolitError
 from sarcolit.core.models import Answer
-from sarcolit.retrieval import Checked, Done, Draft, Filters
+from sarcolit.retrieval import Checked, Done, Filters
 from sarcolit.ui.app_state import AppState
 from sarcolit.ui.render import chat_messages, conversation_markdown, inert, sources_html
 
@@ -37,23 +37,19 @@ def document_choices(state: AppState) -> list[tuple[str, str]]:
 
 
 def answer_events(
-    state: AppState, question: str, filters: Filters
+    state: AppState, question: str, filters: Filters, history: Sequence[str] = ()
 ) -> Iterator[str | Answer]:
-    """Yield partial answer text (LLM only) and then the final Answer.
+    """Yield the verified sentences so far (LLM only), then the final Answer.
 
-    The library picks the answerer (the LLM when one is configured and
-    reachable, else extractive); this only turns its events into display text.
+    The library picks the answerer (the LLM when one is configured, reachable
+    and offered here, else extractive). Only sentences that passed verification
+    are ever shown: a model's raw text (a draft) never reaches the page.
     """
     checked: list[str] = []
-    draft = ""
-    for event in state.ask_events(question, filters):
-        if isinstance(event, Draft):
-            draft += event.text
-            yield " ".join([*checked, draft.strip()]).strip()
-        elif isinstance(event, Checked):
-            draft = ""
-            if event.text:
-                checked.append(event.text)
+    for event in state.ask_events(question, filters, history):
+        if isinstance(event, Checked) and event.text:
+            checked.append(event.text)
+            yield " ".join(checked)
         elif isinstance(event, Done):
             yield event.answer
 
@@ -100,8 +96,9 @@ def respond(
     skip = gr.skip()
     yield "", _pending(answers, question, THINKING), answers, skip, skip
     final: Answer | None = None
+    history = [answer.question for answer in answers]
     try:
-        for event in answer_events(state, question, filters):
+        for event in answer_events(state, question, filters, history):
             if isinstance(event, Answer):
                 final = event
             else:
@@ -153,6 +150,7 @@ def build_chat(state: AppState) -> ChatTab:
                 "to see the source.",
             )
             question = gr.Textbox(
+                label="Question",
                 show_label=False,
                 placeholder="e.g. What was the objective response rate in SARC028?",
                 elem_id="question",
@@ -167,7 +165,7 @@ def build_chat(state: AppState) -> ChatTab:
                     elem_id="export",
                 )
             gr.Examples([[q] for q in EXAMPLES], inputs=[question])
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_id="sources-column"):
             sources = gr.HTML(sources_html([], {}), elem_id="sources", js_on_load=None)
 
     def ask(
@@ -193,4 +191,6 @@ def build_chat(state: AppState) -> ChatTab:
         [question, chatbot, answers, sources, export],
     )
     clear.click(reset, None, [chatbot, answers, sources, export])
+    # The chatbot's own trash button clears the whole conversation too.
+    chatbot.clear(reset, None, [chatbot, answers, sources, export])
     return ChatTab(documents=documents)

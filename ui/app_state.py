@@ -18,12 +18,16 @@ from sarcolit.core.settings import Settings
 from sarcolit.extraction import BatchReport
 from sarcolit.ingest import READERS, DocInfo, FileOutcome, IngestReport, read_document
 from sarcolit.library import Library
-from sarcolit.retrieval import AnswerEvent, Filters
+from sarcolit.retrieval import AnswerEvent, Done, Filters
 
 UPLOAD_MAX_BYTES = 20_000_000
 """Largest file the web app accepts (the ingest limit applies too)."""
 UPLOAD_SUFFIXES = tuple(sorted(READERS))
 """File types the web app accepts: what the readers can read."""
+MAX_TURNS = 20
+"""Questions of a conversation remembered for follow-ups."""
+MAX_CONVERSATIONS = 1000
+"""Conversations the HTTP API remembers (the oldest are forgotten)."""
 _T = TypeVar("_T")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -50,6 +54,8 @@ class AppState:
     library: Library
     work_dir: Path
     texts: dict[str, str] = field(default_factory=dict)
+    conversations: dict[str, list[str]] = field(default_factory=dict)
+    _talk_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -57,21 +63,59 @@ class AppState:
         return self.library.settings
 
     def ask(
-        self, question: str, filters: Filters | None = None, k: int | None = None
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        history: Sequence[str] = (),
     ) -> Answer:
         """Answer ``question`` as ``sarcolit ask`` does (``k`` passages)."""
-        return self.library.ask(question, k=k, filters=filters)
+        return self.library.ask(question, k=k, filters=filters, history=history)
+
+    def converse(
+        self,
+        conversation_id: str,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer ``question`` as the next turn of a conversation kept by id."""
+        with self._talk_lock:
+            history = list(self.conversations.get(conversation_id, []))
+        answer = self.ask(question, filters, k, history)
+        with self._talk_lock:
+            turns = self.conversations.pop(conversation_id, [])
+            turns = [*turns, question][-MAX_TURNS:]
+            self.conversations[conversation_id] = turns
+            while len(self.conversations) > MAX_CONVERSATIONS:
+                self.conversations.pop(next(iter(self.conversations)))
+        return answer
 
     def ask_events(
-        self, question: str, filters: Filters | None = None
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: Sequence[str] = (),
     ) -> Iterator[AnswerEvent]:
-        """Yield the library's answer events for ``question``.
+        """Yield the web app's answer events for ``question``.
 
-        Produced in a worker thread: a generator resumed by Gradio may run each
-        step on a different thread, so the library's lock cannot be held across
-        its ``yield``s.
+        The library picks the answerer the web app offers (never the bundled
+        270M model). Produced in a worker thread: a generator resumed by Gradio
+        may run each step on a different thread, so the library's lock cannot be
+        held across its ``yield``s.
         """
-        return _in_worker(lambda: self.library.ask_events(question, filters=filters))
+        answerer, note = self.library.web_answerer()
+
+        def events() -> Iterator[AnswerEvent]:
+            for event in self.library.ask_events(
+                question, filters=filters, answerer=answerer, history=history
+            ):
+                if isinstance(event, Done) and note:
+                    notes = (*event.answer.notes, note)
+                    event = Done(event.answer.model_copy(update={"notes": notes}))
+                yield event
+
+        return _in_worker(events)
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None

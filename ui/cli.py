@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 from rich.text import Text
 
 from sarcolit.core.vocabulary import default_vocabulary
@@ -30,7 +32,7 @@ from sarcolit.ui.options import (
 from sarcolit.ui.questions import load_benchmark, read_questions
 
 if TYPE_CHECKING:  # imported where used: `sarcolit --help` must not load them
-    from sarcolit.core.models import Answer, SearchHit
+    from sarcolit.core.models import Answer, AnswerTable, SearchHit
     from sarcolit.ingest import FileOutcome
     from sarcolit.library import Library
     from sarcolit.retrieval import Filters
@@ -169,8 +171,21 @@ def search(
         _print_hit(rank, hit)
 
 
+def _print_table(table: AnswerTable) -> None:
+    grid = Table(table.label, *table.columns, show_lines=False)
+    for row in table.rows:
+        cells = [
+            f"{c.text} {''.join(f'[{n}]' for n in c.citations)}".strip()
+            for c in row.cells
+        ]
+        grid.add_row(escape(row.label), *(escape(c) for c in cells))
+    out.print(grid)
+
+
 def _print_answer(answer: Answer) -> None:
     out.print(answer.answer, markup=False)
+    if answer.table is not None:
+        _print_table(answer.table)
     for citation in answer.citations:
         page = f", p. {citation.page}" if citation.page else ""
         out.print(
@@ -204,12 +219,24 @@ def ask(
     nct: Nct = None,
     doc: Doc = None,
     as_json: AsJson = False,
+    history: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--history",
+            help="An earlier question of the conversation (repeat, oldest first); "
+            "the question is read as its follow-up.",
+        ),
+    ] = None,
     llm: LlmSpec = None,
     embedder: EmbedderSpec = None,
     store_url: StoreUrl = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Answer with sentences from the literature, each cited, or say it cannot."""
+    """Answer with sentences from the literature, each cited, or say it cannot.
+
+    Questions across trials (lists, classes, subtypes, comparisons) get one
+    cited line per trial and a table.
+    """
     with reported_errors():
         if (question is None) == (questions is None):
             raise typer.BadParameter("give a QUESTION or --questions FILE, not both")
@@ -217,7 +244,7 @@ def ask(
         library = open_library(context, store_url, data_dir, llm, embedder)
         filters = _filters(library, subtype, agent, nct, doc)
         for text in asked:
-            answer = library.ask(text, k=k, filters=filters)
+            answer = library.ask(text, k=k, filters=filters, history=history or ())
             if as_json:
                 sys.stdout.write(answer.model_dump_json() + "\n")
                 sys.stdout.flush()

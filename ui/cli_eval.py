@@ -154,6 +154,46 @@ def qa(
         _finish(run.results, run.run_dir, compare, bounds)
 
 
+@eval_app.command("synthesis")
+def synthesis(
+    context: typer.Context,
+    gold: Gold = None,
+    corpus: CorpusDir = None,
+    answerer: Annotated[
+        str,
+        typer.Option("--answerer", help="auto, extractive or llm (as for eval qa)."),
+    ] = "auto",
+    out_dir: OutDir = None,
+    compare: CompareDir = None,
+    minimum: Minimums = None,
+    maximum: Maximums = None,
+    llm: LlmSpec = None,
+    embedder: EmbedderSpec = None,
+    store_url: StoreUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Answer questions across trials; score facts stated and cited on one line."""
+    with reported_errors():
+        if answerer not in ("auto", "extractive", "llm"):
+            raise ConfigError(
+                f"--answerer must be auto, extractive or llm, not {answerer!r}"
+            )
+        bounds = _bounds(minimum, maximum)
+        library = open_library(context, store_url, data_dir, llm, embedder)
+        with _progress("Answering synthesis questions") as progress:
+            task = progress.tasks[0].id
+            run = library.evaluate_synthesis(
+                gold,
+                answerer=answerer,  # type: ignore[arg-type]  # checked above
+                corpus=corpus,
+                out_dir=out_dir,
+                progress=lambda done, total: progress.update(
+                    task, completed=done, total=total
+                ),
+            )
+        _finish(run.results, run.run_dir, compare, bounds)
+
+
 @eval_app.command("extraction")
 def extraction(
     context: typer.Context,

@@ -11,7 +11,7 @@ import re
 import string
 from collections.abc import Sequence
 
-from sarcolit.core.models import Answer, Citation
+from sarcolit.core.models import Answer, AnswerTable, Citation, TableCell
 from sarcolit.retrieval import REFUSAL
 
 CONTEXT_CHARS = 400
@@ -63,13 +63,68 @@ def answer_html(answer: Answer, turn: int) -> str:
             f'<div class="refusal"><strong>{inert(REFUSAL)}</strong>{hint}</div>{notes}'
         )
     known = {c.id for c in answer.citations}
-    parts = _MARKER.split(answer.answer)
+    labels = [s.label for s in answer.sentences if s.label]
+    lines = "".join(
+        _line_html(line, turn, known, labels) for line in answer.answer.splitlines()
+    )
+    notes = "".join(f'<div class="note">{inert(n)}</div>' for n in answer.notes)
+    table = table_html(answer.table, turn, known) if answer.table else ""
+    return f'<div class="answer">{lines}</div>{table}{notes}'
+
+
+def _line_html(line: str, turn: int, known: set[int], labels: list[str]) -> str:
+    """Return one line of an answer; a synthesis line's trial label in bold."""
+    label = next((x for x in labels if line.startswith(x + ":")), "")
+    rest = line[len(label) + 1 :] if label else line
+    parts = _MARKER.split(rest)
     pieces = [
         _marker_link(turn, part, known) if i % 2 else inert(part)
         for i, part in enumerate(parts)
     ]
-    notes = "".join(f'<div class="note">{inert(n)}</div>' for n in answer.notes)
-    return f'<div class="answer">{"".join(pieces)}</div>{notes}'
+    head = f"<strong>{inert(label)}</strong>:" if label else ""
+    return f'<div class="line">{head}{"".join(pieces)}</div>'
+
+
+def _cell_html(cell: TableCell, turn: int, known: set[int]) -> str:
+    links = "".join(_marker_link(turn, str(n), known) for n in cell.citations)
+    return f"<td>{inert(cell.text)}{' ' + links if links else ''}</td>"
+
+
+def table_html(table: AnswerTable, turn: int, known: set[int]) -> str:
+    """Return an answer's table: a label column, value columns, cited cells.
+
+    A comparison's table has the compared regimens or reports as its columns,
+    side by side.
+    """
+    head = "".join(f'<th scope="col">{inert(c)}</th>' for c in table.columns)
+    rows = "".join(
+        f'<tr><th scope="row">{inert(row.label)}</th>'
+        + "".join(_cell_html(cell, turn, known) for cell in row.cells)
+        + "</tr>"
+        for row in table.rows
+    )
+    return (
+        '<div class="synthesis-table"><table>'
+        f'<thead><tr><th scope="col">{inert(table.label)}</th>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+
+
+def table_markdown(table: AnswerTable) -> list[str]:
+    """Return an answer's table as Markdown lines (cells cite as [n])."""
+
+    def cell(c: TableCell) -> str:
+        cited = "".join(f"[{n}]" for n in c.citations)
+        return f"{md_escape(c.text)} {cited}".strip()
+
+    lines = [
+        "| " + " | ".join(md_escape(c) for c in (table.label, *table.columns)) + " |"
+    ]
+    lines.append("|" + "---|" * (len(table.columns) + 1))
+    for row in table.rows:
+        cells = [md_escape(row.label), *(cell(c) for c in row.cells)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _clip_left(text: str, limit: int) -> str:
@@ -193,8 +248,10 @@ def conversation_markdown(answers: Sequence[Answer]) -> str:
     lines = ["# sarcolit conversation", ""]
     for turn, answer in enumerate(answers, start=1):
         lines += [f"## Q{turn}: {md_escape(answer.question)}", ""]
-        lines += [md_escape(answer.answer).replace(r"\[", "[").replace(r"\]", "]")]
-        lines.append("")
+        for text in answer.answer.splitlines():
+            lines += [md_escape(text).replace(r"\[", "[").replace(r"\]", "]"), ""]
+        if answer.table is not None:
+            lines += [*table_markdown(answer.table), ""]
         if answer.citations:
             lines += ["Citations:", ""]
             for c in answer.citations:

@@ -22,12 +22,18 @@ from sarcolit.library import Library
 from sarcolit.retrieval import open_index
 from sarcolit.ui.app import create_app
 from sarcolit.ui.app_state import AppState
-from tests.conftest import REVIEW, ROOT, make_settings
+from tests.conftest import CORPUS, REVIEW, ROOT, make_settings
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from playwright.sync_api import Browser, Page
 
+# Two cell-therapy trial reports, for answers across trials (comparisons,
+# follow-ups) that the review alone cannot give.
+TRIAL_REPORTS = (
+    CORPUS / "literature" / "a-spearhead1-lancet-2024.nxml",
+    CORPUS / "literature" / "b-ignyte-eso-asco-2024.txt",
+)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -77,13 +83,15 @@ def _free_port() -> int:
 def ui_settings(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embeddings
 ) -> Settings:
-    """A store holding the seed review and a document with hostile markup."""
+    """A store holding the seed review, two trial reports and hostile markup."""
     root = tmp_path_factory.mktemp("ui-store")
     hostile = root / "hostile-note.txt"
     hostile.write_text(HOSTILE_TEXT, encoding="utf-8")
     settings = make_settings(root / "data")
     cols = open_collections(chroma_client(settings.store), settings.store)
-    report = ingest_paths([REVIEW, hostile], cols, embedder, settings.ingest)
+    report = ingest_paths(
+        [REVIEW, hostile, *TRIAL_REPORTS], cols, embedder, settings.ingest
+    )
     assert not report.failed, report.failed
     return settings
 

@@ -46,6 +46,44 @@ def test_ask_refuses_what_the_literature_does_not_answer(
     assert answer.citations == ()
 
 
+FIRST = "What response rate did afamitresgene autoleucel achieve?"
+FOLLOW_UP = "And what about its toxicity?"
+
+
+def test_ask_reads_a_follow_up_with_the_history_sent(live_server: LiveServer) -> None:
+    response = post(
+        live_server, "/api/ask", {"question": FOLLOW_UP, "history": [FIRST]}
+    )
+    assert response.status_code == 200
+    answer = Answer.model_validate(response.json())
+    assert answer.question == FOLLOW_UP
+    assert any("afamitresgene autoleucel" in note for note in answer.notes)
+    assert "ytokine release syndrome" in answer.answer
+
+
+def test_ask_remembers_a_conversation_by_id(live_server: LiveServer) -> None:
+    def turn(question: str, conversation: str) -> Answer:
+        body: dict[str, object] = {
+            "question": question,
+            "conversation_id": conversation,
+        }
+        response = post(live_server, "/api/ask", body)
+        assert response.status_code == 200
+        return Answer.model_validate(response.json())
+
+    turn(FIRST, "talk-1")
+    followed = turn(FOLLOW_UP, "talk-1")
+    fresh = turn(FOLLOW_UP, "talk-2")  # another conversation: nothing to read by
+    assert "ytokine release syndrome" in followed.answer
+    assert "afamitresgene" not in fresh.answer
+    both = post(
+        live_server,
+        "/api/ask",
+        {"question": FOLLOW_UP, "history": [FIRST], "conversation_id": "talk-1"},
+    )
+    assert both.status_code == 422
+
+
 def test_search_applies_document_filter_and_k(live_server: LiveServer) -> None:
     body: dict[str, object] = {
         "query": "pembrolizumab",

@@ -25,10 +25,18 @@ pytestmark = pytest.mark.slow
 QUESTION = "What was the objective response rate in SARC028?"
 
 
+UNVERIFIED = "The median PFS was 8.6 months"
+
+
 class CitingModel(GenericFakeChatModel):
-    """Streams one sentence citing the passage that states SARC028's ORR."""
+    """Streams a sentence citing the passage that states SARC028's ORR.
+
+    With ``unverified``, a second sentence follows that cites the same passage
+    but states a number the passage does not hold: verification drops it.
+    """
 
     prompts: list[str] = Field(default_factory=list)
+    unverified: str = ""
 
     def _stream(
         self,
@@ -45,7 +53,10 @@ class CitingModel(GenericFakeChatModel):
             for line in task.splitlines()
             if "ORR of 18%" in line
         )
-        self.messages = iter([AIMessage(f"In SARC028 the ORR was 18% [{number}].")])
+        reply = f"In SARC028 the ORR was 18% [{number}]."
+        if self.unverified:
+            reply += f" {self.unverified} [{number}]."
+        self.messages = iter([AIMessage(reply)])
         yield from super()._stream(messages, stop, run_manager, **kwargs)
 
 
@@ -63,21 +74,23 @@ def test_extractive_answer_comes_in_one_event(live_server: LiveServer) -> None:
     assert "18%" in events[0].answer
 
 
-def test_llm_answer_streams_text_before_the_verified_answer(
+def test_llm_stream_shows_only_verified_sentences(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
     state = state_with_llm(live_server, "openai:fake", tmp_path)
-    model = CitingModel(messages=iter([]))
+    model = CitingModel(messages=iter([]), unverified=UNVERIFIED)
     state.library.use_model(model)
     events = list(answer_events(state, QUESTION, Filters()))
-    partial = [e for e in events if isinstance(e, str)]
+    shown = [e for e in events if isinstance(e, str)]
     final = events[-1]
-    assert len(partial) > 1
-    assert partial[-1].startswith("In SARC028 the ORR was 18%")
+    assert shown
+    assert shown[0].startswith("In SARC028 the ORR was 18%")
+    assert not any("8.6" in text for text in shown)
     assert isinstance(final, Answer)
     assert final.answerer == "llm"
     assert "18%" in final.answer
-    assert model.prompts
+    assert "8.6" not in final.answer
+    assert any("8.6" in d.text for d in final.dropped)
     assert QUESTION in model.prompts[0]
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import html
 import re
 
-from sarcolit.core.models import Answer, AnswerSentence, Citation
+from sarcolit.core.models import (
+    Answer,
+    AnswerSentence,
+    AnswerTable,
+    Citation,
+    TableCell,
+    TableRow,
+)
 from sarcolit.ui.render import (
     anchor,
     answer_html,
@@ -136,3 +143,40 @@ def test_markdown_export_keeps_markers_and_escapes_syntax() -> None:
     assert "- [1] A " in out
     assert "![i](" not in out
     assert md_escape("![i](u)") == r"\!\[i\]\(u\)"
+
+
+def test_a_synthesis_answer_renders_labels_and_a_cited_table() -> None:
+    label = "SARC028; <b>pembrolizumab</b>"
+    quote = "ORR of 18%"
+    citation = Citation(
+        id=1, doc_id="d", title="t", start=0, end=len(quote), quote=quote
+    )
+    answer = Answer(
+        question="q",
+        answer=f"{label}: {quote}. [1]",
+        refused=False,
+        sentences=(
+            AnswerSentence(text=f"{label}: {quote}.", citations=(1,), label=label),
+        ),
+        citations=(citation,),
+        table=AnswerTable(
+            label="Endpoint",
+            columns=("<i>A</i>", "B"),
+            rows=(
+                TableRow(
+                    label="ORR",
+                    cells=(TableCell(text="18%", citations=(1,)), TableCell(text="-")),
+                ),
+            ),
+        ),
+    )
+    html = answer_html(answer, 1)
+    label_html = "SARC028&#59; &#60;b&#62;pembrolizumab&#60;&#47;b&#62;"
+    assert f"<strong>{label_html}</strong>:" in html
+    assert '<th scope="col">&#60;i&#62;A&#60;&#47;i&#62;</th>' in html
+    assert 'href="#src-1-1"' in html.split("<table>")[1]  # the cell cites [1]
+    assert "<b>" not in html
+    assert "<i>" not in html
+    markdown = conversation_markdown([answer])
+    assert "| Endpoint | \\<i\\>A\\</i\\> | B |" in markdown
+    assert "| ORR | 18% [1] | - |" in markdown
