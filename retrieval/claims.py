@@ -267,18 +267,33 @@ def _row_value(q: Question, s: Setting, vocab: Vocabulary) -> bool:
     return False
 
 
+STEM_PREFIX = 6
+"""Least length of a stem that also holds its longer derivations."""
+
+
+def holds_word(word: str, tokens: frozenset[str]) -> bool:
+    """Return True when ``tokens`` hold ``word``'s stem or a derivation of it.
+
+    The stemmer leaves derivations apart ('predict' and 'predictor',
+    'respond' and 'responder'); a long enough stem that opens a token is that word.
+    """
+    if word in tokens:
+        return True
+    return len(word) >= STEM_PREFIX and any(t.startswith(word) for t in tokens)
+
+
 def content(q: Question, s: Setting, tally: Tally) -> None:
     """The words of what is asked ('neutropenia', 'pathway', 'supplied')."""
     if not q.content:
         return
-    share = sum(w in s.tokens for w in q.content) / len(q.content)
+    share = sum(holds_word(w, s.tokens) for w in q.content) / len(q.content)
     tally.bonus += 2.0 * share
     # A bare number asked for ("How much does a course cost?") is a number of
     # what the question's words name: a sentence holding none of them is about
     # something else.
     bare = q.value in ("number", "percent") and q.endpoint is None
     if share < (CONTENT_SHARE if q.value is None else 1e-9 if bare else 0.0):
-        missing = [w for w in q.content if w not in s.tokens]
+        missing = [w for w in q.content if not holds_word(w, s.tokens)]
         tally.missing.append(f"the words {', '.join(missing)}")
 
 
