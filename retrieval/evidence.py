@@ -26,18 +26,32 @@ _MONO_CUE = re.compile(
 )
 
 
+# A sentence that brings in a study of its own ("A subsequent basket trial
+# reported ...", "Another analysis confirmed ...") is not about the trial its
+# paragraph named before it.
+_NEW_STUDY = re.compile(
+    r"^(?:In\s+)?(?:an?|another|one|other|a later|a subsequent)\s+(?:[\w/-]+\s+){0,4}?"
+    r"(?:trials?|stud(?:y|ies)|analys[ie]s|series|reports?|basket)\b",
+    re.IGNORECASE,
+)
+
+
 def _trials(q: Question, s: Setting, tally: Tally) -> bool:
     """Trial names and NCT ids: names compare with names, ids with ids.
 
     Returns True when the sentence holds a trial the question names.
     """
     held = False
+    new_study = _NEW_STUDY.match(s.text.strip()) is not None
     for field in ("trials", "nct_ids"):
         asked = set(getattr(q.entities, field))
         if not asked:
             continue
         for where, weight in ((s.own, 1.0), (s.local, 0.6), (s.subject, 0.8)):
             named = set(getattr(where, field))
+            if where is s.local and new_study and named:
+                tally.violations.append("another study than the one named before")
+                break
             if asked & named:
                 tally.hold(", ".join(sorted(asked)), weight)
                 held = True

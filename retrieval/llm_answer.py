@@ -28,7 +28,9 @@ from sarcolit.retrieval.answer import (
     select_sentences,
 )
 from sarcolit.retrieval.candidates import Candidate
+from sarcolit.retrieval.claims import has_value
 from sarcolit.retrieval.index import Filters, HybridIndex
+from sarcolit.retrieval.question import parse_question
 from sarcolit.retrieval.verify import (
     Passage,
     Verdict,
@@ -224,6 +226,27 @@ class _Composer:
         )
         return Checked(best.text, "extractive", drop)
 
+    def lead_with_value(self, kind: str | None) -> list[str]:
+        """Lead with the best extractive sentence when none kept states the value.
+
+        A verified sentence may still not answer ("The study enrolled patients
+        with SARC028" for "What was the ORR?"): the answer then opens with the
+        sentence that holds the value asked for.
+        """
+        if kind is None or self.refused or not self.kept or not self.extractive:
+            return []
+        if any(has_value(kind, sentence.text) for sentence, _ in self.kept):
+            return []
+        best = self.extractive[0]
+        self.kept = [
+            (AnswerSentence(text=best.text, citations=()), (citation_of(best),)),
+            *((s, c) for s, c in self.kept if s.text != best.text),
+        ]
+        return [
+            "no generated sentence stated the value asked for: the extractive "
+            "sentence that does leads the answer"
+        ]
+
     def fall_back(self) -> list[str]:
         """Use the extractive sentences when no generated sentence survived."""
         if self.kept or self.refused or not self.extractive:
@@ -328,6 +351,7 @@ def stream_llm_answer(
     complete, _ = split_sentences(buffer, final=True)
     yield from _checked(composer, complete)
     notes = composer.fall_back()
+    notes += composer.lead_with_value(parse_question(query, index.vocabulary).value)
     yield Done(_assemble(question, composer, hits, notes))
 
 

@@ -54,6 +54,17 @@ def test_refuses_what_the_review_does_not_answer(
     assert answer.related
 
 
+def test_a_sentence_on_another_study_does_not_take_the_trial_before_it(
+    review_index: HybridIndex,
+) -> None:
+    # The review goes on from SARC028's 18% to "A subsequent basket trial ...
+    # reported an ORR of 6.2%": that is not SARC028's ORR.
+    answer = answer_question(ANSWERABLE[0][0], review_index, Settings())
+
+    assert "18%" in answer.answer
+    assert "6.2%" not in answer.answer
+
+
 def test_answer_json_keeps_its_public_keys(review_index: HybridIndex) -> None:
     answer = answer_question(ANSWERABLE[0][0], review_index, Settings())
     data = answer.model_dump(mode="json")

@@ -167,6 +167,19 @@ def test_nothing_verified_falls_back_to_the_extractive_answer(
     assert answer.notes
 
 
+def test_a_verified_sentence_without_the_value_does_not_answer_alone(
+    review_index: HybridIndex,
+) -> None:
+    fake = model(cites("SARC028 treated patients with soft-tissue sarcoma [{n}]."))
+    answer = ask(review_index, fake)
+    assert not answer.refused
+    assert answer.sentences[0].answerer == "extractive"
+    assert "18%" in answer.sentences[0].text
+    assert "soft-tissue sarcoma" in answer.answer
+    assert any("value asked for" in note for note in answer.notes)
+    assert_grounded(answer, review_index)
+
+
 def test_streaming_yields_tokens_then_checked_sentences(
     review_index: HybridIndex,
 ) -> None:
