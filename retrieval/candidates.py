@@ -154,6 +154,7 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
                 head=head,
                 doc_words=words,
                 tokens=_units(row, vocab),
+                before=previous[-1][1] if previous else Tags(),
             ),
         )
         own = entities_in(text, vocab, defined)

@@ -154,7 +154,7 @@ def answer_type(q: Question, s: Setting, tally: Tally) -> None:
 
 def authors(q: Question, s: Setting, tally: Tally) -> None:
     """A study 'by Livingston and colleagues' is not the Pollack trial."""
-    asked = {n.lower() for n in (*q.names, *q.soft_names)}
+    asked = {n.lower() for n in (*q.names, *q.soft_names) if n.isalpha()}
     named = {a.lower() for a in _AUTHOR.findall(s.text)}
     if asked and named and not asked & named:
         tally.violations.append(f"another group's study ({', '.join(sorted(named))})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from sarcolit.core.models import Tags
 from sarcolit.core.text import fold
 from sarcolit.core.vocabulary import Vocabulary
 from sarcolit.retrieval import claims
@@ -32,6 +33,13 @@ _MONO_CUE = re.compile(
 _NEW_STUDY = re.compile(
     r"^(?:In\s+)?(?:an?|another|one|other|a later|a subsequent)\s+(?:[\w/-]+\s+){0,4}?"
     r"(?:trials?|stud(?:y|ies)|analys[ie]s|series|reports?|basket)\b",
+    re.IGNORECASE,
+)
+
+
+_BACK = re.compile(
+    r"\b(?:both|each of the|all three|these|those|the same) (?:cohorts?|groups?|"
+    r"subtypes?|histolog(?:y|ies)|populations?|arms?)\b",
     re.IGNORECASE,
 )
 
@@ -71,7 +79,9 @@ def _family(asked: set[str], named: set[str]) -> bool:
     )
 
 
-def _agents(q: Question, s: Setting, tally: Tally, trial: bool) -> None:
+def _agents(
+    q: Question, s: Setting, tally: Tally, trial: bool, vocab: Vocabulary
+) -> None:
     """The agents asked about, in the sentence, its paragraph or its document.
 
     When the sentence holds the trial the question names, a partner drug it
@@ -80,7 +90,7 @@ def _agents(q: Question, s: Setting, tally: Tally, trial: bool) -> None:
     """
     asked = set(q.entities.agents)
     if not asked:
-        _classes(q, s, tally, trial)
+        _classes(q, s, tally, trial, vocab)
         return
     missing = tally.missing
     if trial:
@@ -142,16 +152,31 @@ def _mono(q: Question, s: Setting, tally: Tally) -> None:
         tally.violations.append(f"no {gone} arm (alone: {', '.join(sorted(alone))})")
 
 
-def _classes(q: Question, s: Setting, tally: Tally, trial: bool) -> None:
+def _classes(
+    q: Question, s: Setting, tally: Tally, trial: bool, vocab: Vocabulary
+) -> None:
+    """The classes asked about, named or given by an agent of theirs."""
     asked = set(q.entities.agent_classes)
     if not asked:
         return
+    members = {a for c in asked for a in vocab.agents_in_class(c)}
     for where, weight in ((s.own, 1.0), (s.local, 0.6), (s.subject, 0.8)):
-        if asked & set(where.agent_classes):
+        if asked & set(where.agent_classes) or members & set(where.agents):
             tally.hold(", ".join(sorted(asked)), weight)
             return
     if not trial:
         tally.missing.append(", ".join(sorted(asked)))
+
+
+def _local(s: Setting, own: Tags) -> Tags:
+    """The paragraph's entities, with the subtypes a sentence refers back to.
+
+    "The two-year OS rate exceeded 80% in both cohorts" speaks of the subtypes
+    the sentence before named.
+    """
+    if _BACK.search(s.text) and not own.subtypes:
+        return s.local.model_copy(update={"subtypes": s.before.subtypes})
+    return s.local
 
 
 def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
@@ -173,8 +198,9 @@ def _subtypes(q: Question, s: Setting, tally: Tally, vocab: Vocabulary) -> None:
     mixed = s.head is not None and s.head.mixed
     subject = s.subject.subtypes
     about_them = bool(subject) and all_asked(subject) and not mixed
+    local = _local(s, own)
     for asked in q.entities.subtypes:
-        for where, weight in ((own, 1.0), (s.local, 0.6)):
+        for where, weight in ((own, 1.0), (local, 0.6)):
             if any(covers(asked, found) for found in where.subtypes):
                 tally.hold(asked, weight)
                 break
@@ -209,7 +235,7 @@ def judge(q: Question, s: Setting, vocab: Vocabulary) -> Verdict:
     """Return how sentence ``s`` (in its context) stands against question ``q``."""
     tally = Tally()
     trial = _trials(q, s, tally)
-    _agents(q, s, tally, trial)
+    _agents(q, s, tally, trial, vocab)
     _mono(q, s, tally)
     _subtypes(q, s, tally, vocab)
     _names(q, s, tally)

@@ -195,11 +195,24 @@ _SHARE_WORDS = re.compile(
 )
 
 
+# A result stated as a bound ("the two-year OS rate exceeded 80%") is a value;
+# "at least 20%" more often sets a target.
+_BOUND = re.compile(
+    rf"\b(?:exceed(?:ed|s|ing)?|surpass(?:ed|es)?|more than|greater than|over)\s+"
+    rf"{_NUMBER}\s*%",
+    re.IGNORECASE,
+)
+
+
 def has_percent(text: str) -> bool:
     """Return True when ``text`` states a share: '37%', '19 of 52', 'one-third'."""
+    bound = _BOUND.search(strip_citation_markers(digits(text)))
     text = value_text(text)
     return bool(
-        _PERCENT.search(text) or _FRACTION.search(text) or _SHARE_WORDS.search(text)
+        _PERCENT.search(text)
+        or _FRACTION.search(text)
+        or _SHARE_WORDS.search(text)
+        or bound
     )
 
 

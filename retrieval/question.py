@@ -187,6 +187,10 @@ def _class_text(vocabulary: Vocabulary) -> str:
     return "\n".join(fold(n) for n in names)
 
 
+_STATUS = re.compile(
+    r"(?:[-\s](?:positive|negative|high|low|expressing|deficient|proficient)|\+)$",
+    re.IGNORECASE,
+)
 _REGULATORY = re.compile(
     r"\b(?:regulatory|regulator|approval|approved|designation|label|prescribing)\b",
     re.IGNORECASE,
@@ -272,7 +276,8 @@ def _is_name(word: str, question: str, entities: Tags, vocabulary: Vocabulary) -
         return False
     if entities_in(word, vocabulary) != Tags() or endpoints_in(word, vocabulary):
         return False
-    if vocabulary.find_targets(word) or fold(word) in _class_text(vocabulary):
+    molecule = _STATUS.sub("", word)  # 'PD-L1-positive' is PD-L1's status
+    if vocabulary.find_targets(molecule) or fold(molecule) in _class_text(vocabulary):
         return False  # a molecule ('PD-L1', 'NY-ESO-1'), not a study
     # A word of an entity's name ("Ewing" in "Ewing sarcoma") is not a name.
     rest = entities_in(question.replace(word, " "), vocabulary)
@@ -306,6 +311,8 @@ def _names(
         for w in dict.fromkeys(words)
         if w not in hard and _is_name(w, question, entities, vocabulary)
     ]
+    # A molecule's status ('PD-L1-positive') is no study, but it counts in favour.
+    soft += [w for w in acronyms if _STATUS.search(w) and w not in hard + soft]
     return tuple(hard), tuple(soft)
 
 
@@ -413,7 +420,7 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
         phases=phases_in(question),
         anchors=frozenset(anchors),
         content=_content(
-            strip_names(question, (*names, *soft_names)), entities, vocabulary
+            strip_names(question, (*names, *_plain(soft_names))), entities, vocabulary
         ),
         count=count_noun(question) if value == "count" else None,
         analyses=frozenset(n for n, p in ANALYSES.items() if p.search(question)),
@@ -428,6 +435,11 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
             if set(tokenize(word)) - _question_words()
         ),
     )
+
+
+def _plain(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the names that are no molecule's status ('PD-L1-positive' is asked)."""
+    return tuple(n for n in names if not _STATUS.search(n))
 
 
 def strip_names(text: str, names: tuple[str, ...]) -> str:

@@ -27,6 +27,8 @@ class Setting:
     """Lower-cased words of the whole document (single-trial texts only)."""
     tokens: frozenset[str] = frozenset()
     """Search tokens of the sentence and its table header."""
+    before: Tags = field(default_factory=Tags)
+    """Entities of the sentence just before it in its paragraph."""
 
 
 @dataclass(frozen=True)

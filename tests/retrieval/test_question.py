@@ -1,0 +1,80 @@
+"""Question understanding and the evidence rules, on hand-written sentences."""
+
+from __future__ import annotations
+
+from sarcolit.core.models import Tags
+from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
+from sarcolit.retrieval.claims import holds_word
+from sarcolit.retrieval.evidence import judge
+from sarcolit.retrieval.facts import entities_in, has_percent
+from sarcolit.retrieval.question import parse_question
+from sarcolit.retrieval.setting import Setting, Verdict
+from sarcolit.retrieval.tokens import tokenize
+
+
+def verdict(question: str, sentence: str, before: str = "") -> Verdict:
+    """Judge ``sentence`` (after ``before`` in its paragraph) against ``question``."""
+    vocab: Vocabulary = default_vocabulary()
+    previous = entities_in(before, vocab)
+    setting = Setting(
+        text=sentence,
+        own=entities_in(sentence, vocab),
+        local=previous.model_copy(update={"subtypes": ()}),
+        local_text=before,
+        subject=Tags(),
+        tokens=frozenset(tokenize(sentence, vocab)),
+        before=previous,
+    )
+    return judge(parse_question(question, vocab), setting, vocab)
+
+
+def test_a_molecules_status_is_no_study_name() -> None:
+    q = parse_question(
+        "In SARC028, how many PD-L1-positive sarcomas responded?", default_vocabulary()
+    )
+    assert q.names == ()
+    assert q.soft_names == ("PD-L1-positive",)
+    assert "posit" in q.content
+
+
+def test_a_stem_holds_its_derivations() -> None:
+    tokens = frozenset(tokenize("CD20+ B cells were an independent predictor of PFS"))
+    assert holds_word("predict", tokens)
+    assert not holds_word("cost", tokens)
+
+
+def test_a_bare_number_needs_the_words_it_counts() -> None:
+    question = "How much does a course of nivolumab cost in Norway?"
+    wrong = verdict(question, "Nivolumab alone gave an ORR of 5% in 43 patients.")
+    right = verdict(question, "A course of nivolumab cost 40,000 euros in Norway.")
+    assert not wrong.ok
+    assert right.ok, right
+
+
+def test_a_new_study_does_not_take_the_trial_named_before() -> None:
+    question = "What was the objective response rate in SARC028?"
+    before = "In the phase II SARC028 trial, the ORR was 18%."
+    other = "A subsequent basket trial reported an ORR of 6.2% with pembrolizumab."
+    same = "The ORR was 40% in UPS."
+    assert not verdict(question, other, before).ok
+    assert verdict(question, same, before).ok
+
+
+def test_both_cohorts_are_the_subtypes_named_just_before() -> None:
+    question = (
+        "What two-year overall survival rate followed neoadjuvant checkpoint "
+        "blockade in retroperitoneal DDLPS and UPS?"
+    )
+    before = (
+        "Neoadjuvant nivolumab was given in retroperitoneal DDLPS and UPS; 89% of "
+        "specimens showed pathologic response."
+    )
+    assert verdict(
+        question, "The two-year OS rate exceeded 80% in both cohorts.", before
+    ).ok
+    assert not verdict(question, "The two-year OS rate exceeded 80%.", before).ok
+
+
+def test_a_bound_is_a_stated_share() -> None:
+    assert has_percent("The two-year OS rate exceeded 80% in both cohorts.")
+    assert not has_percent("Responses were seen at 12 weeks.")
