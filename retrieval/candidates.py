@@ -155,6 +155,7 @@ def _sentences(chunk: Chunk, index: HybridIndex) -> Iterator[tuple[int, int, Set
                 doc_words=words,
                 tokens=_units(row, vocab),
                 before=previous[-1][1] if previous else Tags(),
+                before_text=previous[-1][0] if previous else "",
             ),
         )
         own = entities_in(text, vocab, defined)

@@ -37,6 +37,9 @@ _NEW_STUDY = re.compile(
 )
 
 
+_INTRODUCES = re.compile(
+    r"\bet al\b|\b(?:trial|study|analysis|series)\b.*\b(?:in|of|with)\b", re.I
+)
 _BACK = re.compile(
     r"\b(?:both|each of the|all three|these|those|the same) (?:cohorts?|groups?|"
     r"subtypes?|histolog(?:y|ies)|populations?|arms?)\b",
@@ -172,9 +175,13 @@ def _local(s: Setting, own: Tags) -> Tags:
     """The paragraph's entities, with the subtypes a sentence refers back to.
 
     "The two-year OS rate exceeded 80% in both cohorts" speaks of the subtypes
-    the sentence before named.
+    the sentence before named; so does a result that follows the sentence
+    introducing its study ("Nasr et al. assessed ICIs in metastatic UPS").
     """
-    if _BACK.search(s.text) and not own.subtypes:
+    refers = _BACK.search(s.text) or (
+        _INTRODUCES.search(s.before_text) and not _NEW_STUDY.match(s.text.strip())
+    )
+    if refers and not own.subtypes:
         return s.local.model_copy(update={"subtypes": s.before.subtypes})
     return s.local
 

@@ -29,6 +29,8 @@ class Setting:
     """Search tokens of the sentence and its table header."""
     before: Tags = field(default_factory=Tags)
     """Entities of the sentence just before it in its paragraph."""
+    before_text: str = ""
+    """The sentence just before it in its paragraph."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def verdict(question: str, sentence: str, before: str = "") -> Verdict:
         subject=Tags(),
         tokens=frozenset(tokenize(sentence, vocab)),
         before=previous,
+        before_text=before,
     )
     return judge(parse_question(question, vocab), setting, vocab)
 
@@ -78,3 +79,14 @@ def test_both_cohorts_are_the_subtypes_named_just_before() -> None:
 def test_a_bound_is_a_stated_share() -> None:
     assert has_percent("The two-year OS rate exceeded 80% in both cohorts.")
     assert not has_percent("Responses were seen at 12 weeks.")
+
+
+def test_a_result_after_its_studys_introduction_is_about_its_population() -> None:
+    question = (
+        "What median OS did Smith et al. report with checkpoint inhibitors in UPS?"
+    )
+    intro = "Smith et al. assessed checkpoint inhibitors in metastatic UPS."
+    aside = "Only two patients had UPS."
+    result = "The median OS was 12.9 months."
+    assert verdict(question, result, intro).ok
+    assert not verdict(question, result, aside).ok
