@@ -25,6 +25,8 @@ from sarcolit.retrieval.question import Question, parse_question
 REFUSAL = "The indexed literature does not answer this question."
 KEEP_SHARE = 0.85
 """Least share of the best sentence's score another sentence needs to be shown."""
+OTHER_REPORT_SHARE = 0.75
+"""Least share of the best score another source's differing value needs."""
 
 
 def cite(hit: SearchHit, start: int, end: int, n: int = 1) -> Citation:
@@ -98,7 +100,32 @@ def _choose(
             continue  # the same fact again
         chosen.append(candidate)
         shown |= numbers
-    return chosen
+    return chosen + _other_report(q, passing, chosen, shown)
+
+
+def _other_report(
+    q: Question,
+    passing: list[Candidate],
+    chosen: list[Candidate],
+    shown: frozenset[str],
+) -> list[Candidate]:
+    """Return another document's differing value for the same question, if any.
+
+    One trial may be reported with different numbers by two sources (a journal
+    and a conference, an early and a late analysis): the answer gives both, each
+    cited to its own source, rather than just one of them.
+    """
+    if q.value is None:
+        return []
+    docs = {c.hit.chunk.doc_id for c in chosen}
+    best = chosen[0].score
+    for candidate in passing[1:]:
+        if candidate.score < OTHER_REPORT_SHARE * best:
+            break
+        numbers = _numbers(candidate.text)
+        if candidate.hit.chunk.doc_id not in docs and numbers and not numbers <= shown:
+            return [candidate]
+    return []
 
 
 def select_sentences(

@@ -133,6 +133,12 @@ def populations(q: Question, s: Setting, tally: Tally) -> None:
         else:
             if rival:  # a bone or soft-tissue cohort must be named
                 tally.missing.append(f"the {name} cohort")
+    # An expansion cohort is enrolled after the trial's first one: its results
+    # are not what a question about the trial's cohort asks for.
+    if "expansion" not in q.populations and POPULATIONS["expansion"].search(
+        f"{s.text}\n{s.header}"
+    ):
+        tally.bonus -= 3.0
 
 
 def modifiers(q: Question, s: Setting, tally: Tally) -> None:

@@ -81,3 +81,26 @@ def test_answer_json_keeps_its_public_keys(review_index: HybridIndex) -> None:
         "end",
         "quote",
     }
+
+
+@pytest.mark.slow
+def test_two_reports_of_one_trial_are_both_given_each_cited(
+    corpus_index: HybridIndex,
+) -> None:
+    # The journal and the conference report of ImmunoSarc give different median
+    # OS figures: the answer must not pick one source's silently.
+    question = "What median overall survival did the ImmunoSarc trial report?"
+    answer = answer_question(question, corpus_index, Settings())
+
+    assert not answer.refused
+    sources = {c.doc_id for c in answer.citations}
+    assert len(sources) >= 2, answer.answer
+
+
+def test_an_expansion_cohort_is_not_the_trials_cohort(
+    corpus_index: HybridIndex,
+) -> None:
+    question = "What ORR does the SARC028 cohort table give for the UPS cohort?"
+    answer = answer_question(question, corpus_index, Settings())
+
+    assert "expansion" not in answer.sentences[0].text.lower(), answer.answer
