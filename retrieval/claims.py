@@ -28,7 +28,9 @@ from sarcolit.retrieval.qualifiers import (
     DOSE,
     MEETINGS,
     NCT_ID,
+    POPULATION,
     POPULATIONS,
+    REASON,
     REGULATORS,
     RIVALS,
     SOURCES,
@@ -156,6 +158,10 @@ def answer_type(q: Question, s: Setting, tally: Tally) -> None:
     """'Which subtype responded?' is answered by a sentence that names one."""
     if q.asks_subtype and not s.own.subtypes:
         tally.missing.append("a subtype")
+    if q.asks == "reason" and not REASON.search(s.text):
+        tally.missing.append("a reason")
+    if q.asks == "population" and not POPULATION.search(s.text):
+        tally.missing.append("a description of the patients")
 
 
 def authors(q: Question, s: Setting, tally: Tally) -> None:
@@ -298,7 +304,10 @@ def content(q: Question, s: Setting, tally: Tally) -> None:
     # what the question's words name: a sentence holding none of them is about
     # something else.
     bare = q.value in ("number", "percent") and q.endpoint is None
-    if share < (CONTENT_SHARE if q.value is None else 1e-9 if bare else 0.0):
+    # "Which patients did it enrol?": the description of them is the answer,
+    # whatever verb the question chose.
+    needed = 0.0 if q.asks == "population" else CONTENT_SHARE
+    if share < (needed if q.value is None else 1e-9 if bare else 0.0):
         missing = [w for w in q.content if not holds_word(w, s.tokens)]
         tally.missing.append(f"the words {', '.join(missing)}")
 

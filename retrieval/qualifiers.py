@@ -71,6 +71,25 @@ ASKS_SUBTYPE = re.compile(
     r"tumou?r types?|diagnos[ie]s)\b",
     re.IGNORECASE,
 )
+# What kind of answer a question wants besides a number or a subtype: a reason
+# ("Why was the dose lowered?", "What limits IL-2?") or a population ("Which
+# patients did the trial enrol?"), and the words that give one.
+ASKS_REASON = re.compile(r"^\s*why\b|^\s*what (?:limits?|limited)\b", re.IGNORECASE)
+REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|on account of|limited by|"
+    r"so that|therefore|given (?:the|its)|in view of)\b",
+    re.IGNORECASE,
+)
+ASKS_POPULATION = re.compile(
+    r"^\s*(?:which|what) (?:patients|participants|population|people)\b"
+    r"|\bwho (?:was|were) (?:enrolled|eligible|treated|included)\b",
+    re.IGNORECASE,
+)
+POPULATION = re.compile(
+    r"\b(?:patients|adults|children|participants|people|women|men)\s+"
+    r"(?:\w+\s+){0,2}?(?:with|who|whose|aged|that|after)\b|\beligib",
+    re.IGNORECASE,
+)
 # Words before a subtype that describe the disease, not a population of it.
 _GENERIC = frozenset(
     [

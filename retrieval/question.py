@@ -27,6 +27,8 @@ from sarcolit.retrieval.facts import (
 )
 from sarcolit.retrieval.qualifiers import (
     ANALYSES,
+    ASKS_POPULATION,
+    ASKS_REASON,
     ASKS_SUBTYPE,
     COMBO,
     CONTROL,
@@ -242,6 +244,8 @@ class Question:
     """It asks about a regulator's review, approval or designation."""
     asks_design: bool = False
     """It asks about the design (primary endpoint, eligibility), not a result."""
+    asks: str | None = None
+    """'reason' (why ...) or 'population' (which patients ...), else None."""
 
     def describe(self) -> str:
         """Return the qualifiers in a few words, e.g. 'SARC028, UPS, ORR'."""
@@ -326,8 +330,11 @@ def _value(
     """
     if asks_nct(low):
         return "nct"
-    if re.match(r"(?:which|who|why)\b", low) and not asks_dose(low):
+    if low.startswith("why") or (
+        re.match(r"(?:which|who)\b", low) and not asks_dose(low)
+    ):
         return None  # "Which biomarker predicted PFS?" asks for a name
+    low = re.sub(r"(?<=\w)-doses?\b", "", low)  # 'high-dose IL-2' asks no dose
     if not _QUANTITY.search(low):
         return None
     units = set(vocabulary.endpoint_values(endpoint)) if endpoint else set()
@@ -425,6 +432,11 @@ def parse_question(question: str, vocabulary: Vocabulary) -> Question:
         count=count_noun(question) if value == "count" else None,
         analyses=frozenset(n for n, p in ANALYSES.items() if p.search(question)),
         asks_subtype=bool(ASKS_SUBTYPE.search(question)),
+        asks="reason"
+        if ASKS_REASON.search(question)
+        else "population"
+        if ASKS_POPULATION.search(question)
+        else None,
         asks_design=bool(_DESIGN_QUESTION.search(question)),
         regulatory=bool(_REGULATORY.search(question)),
         modifiers=tuple(

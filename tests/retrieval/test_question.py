@@ -90,3 +90,28 @@ def test_a_result_after_its_studys_introduction_is_about_its_population() -> Non
     result = "The median OS was 12.9 months."
     assert verdict(question, result, intro).ok
     assert not verdict(question, result, aside).ok
+
+
+def test_why_is_answered_by_a_reason() -> None:
+    question = "Why was sunitinib given at a lower dose in the XYZ-1 trial?"
+    before = "The XYZ-1 trial tested sunitinib with nivolumab."
+    assert parse_question(question, default_vocabulary()).value is None
+    because = "Because of toxicity, sunitinib was given at a lower dose."
+    levels = "Sunitinib was given at 37.5 mg, then 25 mg daily."
+    assert verdict(question, because, before).ok
+    assert "a reason" in verdict(question, levels, before).missing
+
+
+def test_which_patients_is_answered_by_who_they_were() -> None:
+    question = "Which patients did the XYZ-1 trial enrol?"
+    before = "The XYZ-1 trial tested sunitinib with nivolumab."
+    who = "It treated patients with metastatic sarcoma that had not responded."
+    result = "Among the 30 enrolled patients, the ORR was 36.7%."
+    assert verdict(question, who, before).ok
+    assert not verdict(question, result, before).ok
+
+
+def test_a_high_dose_drug_asks_no_dose() -> None:
+    q = parse_question("What limits high-dose IL-2 in melanoma?", default_vocabulary())
+    assert q.value is None
+    assert q.asks == "reason"
