@@ -28,20 +28,40 @@ from sarcolit.retrieval import HybridIndex, answer_question
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
-# Measured on 120 questions (103 answerable, 17 unanswerable) after the
-# answerer learned endpoint and entity constraints: recall@8 0.971, mrr 0.835,
-# answer_correctness 0.932, refusal_accuracy 0.941 (16/17), false_refusal_rate
-# 0.049, citation recall and precision 1.0 (the extractive answerer quotes its
-# passages verbatim). Command: sarcolit eval qa --data-dir DIR (corpus ingested).
+# Measured on 120 questions (108 answerable, 12 unanswerable) with the
+# extractive answerer of issue 10 (qualifiers held directly or through document
+# context, another source's differing value given beside): recall@8 0.981, mrr
+# 0.800, answer_correctness 0.981, refusal_accuracy 1.0, false_refusal_rate
+# 0.0, wrong_answer_rate 0.017, citation recall and precision 0.960. These are
+# in-sample: the answerer's rules were written against these questions.
+# Command: sarcolit ingest corpus --data-dir DIR, then answer_question over
+# that index (what this test runs; `sarcolit eval qa` adds answers across
+# trials and measures 0.991).
 QA_MINIMUMS = {
-    "recall@8": 0.97,
-    "mrr": 0.83,
-    "answer_correctness": 0.93,
-    "refusal_accuracy": 0.94,
-    "citation_recall": 1.0,
-    "citation_precision": 1.0,
+    "recall@8": 0.98,
+    "mrr": 0.8,
+    "answer_correctness": 0.98,
+    "refusal_accuracy": 1.0,
+    "citation_recall": 0.95,
+    "citation_precision": 0.95,
 }
-QA_MAXIMUMS = {"false_refusal_rate": 0.05}
+QA_MAXIMUMS = {"false_refusal_rate": 0.01, "wrong_answer_rate": 0.02}
+QA_LITERATURE_GOLD = CORPUS.parent / "evals" / "gold" / "qa_literature.jsonl"
+# Measured on the literature styles (217 answerable, 38 unanswerable questions on
+# corpus/literature; issue 10's development set): recall@8 0.926, mrr 0.634,
+# answer_correctness 0.917, false_refusal_rate 0.051, refusal_accuracy 0.947,
+# wrong_answer_rate 0.035, citation recall and precision 0.953. Issue 10's
+# targets: correctness >= 0.85, recall@8 >= 0.9, wrong answers <= 0.05, false
+# refusals <= 0.10, refusal accuracy >= 0.9.
+QA_LITERATURE_MINIMUMS = {
+    "recall@8": 0.92,
+    "mrr": 0.63,
+    "answer_correctness": 0.91,
+    "refusal_accuracy": 0.94,
+    "citation_recall": 0.95,
+    "citation_precision": 0.95,
+}
+QA_LITERATURE_MAXIMUMS = {"false_refusal_rate": 0.06, "wrong_answer_rate": 0.04}
 # Measured on 48 gold records of the review (issue 11's scorer: time points as
 # written, arms and cohorts paired one to one, unpaired groups and second
 # values as false positives): record_match_rate 0.979, record_precision 1.0,
@@ -98,6 +118,28 @@ def test_extractive_answerer_meets_qa_thresholds(
     )
     metrics = run.results.metrics
     assert check_gates(metrics, QA_MINIMUMS, QA_MAXIMUMS) == [], metrics
+
+
+@pytest.mark.slow
+def test_extractive_answerer_meets_literature_thresholds(
+    corpus_index: HybridIndex, corpus_settings: Settings, tmp_path: Path
+) -> None:
+    gold = load_qa_gold(QA_LITERATURE_GOLD, corpus_of(corpus_index.get_documents()))
+
+    def answer(question: str) -> Answer:
+        return answer_question(question, corpus_index, corpus_settings)
+
+    run = run_qa_eval(
+        gold,
+        search=lambda query, k: corpus_index.search(query, k),
+        answer=answer,
+        out_dir=tmp_path / "qa-literature",
+        k=8,
+    )
+    metrics = run.results.metrics
+    assert check_gates(metrics, QA_LITERATURE_MINIMUMS, QA_LITERATURE_MAXIMUMS) == [], (
+        metrics
+    )
 
 
 @pytest.mark.slow
