@@ -56,9 +56,14 @@ POPULATIONS: dict[str, re.Pattern[str]] = {
     "bone": re.compile(r"\bbone\b", re.IGNORECASE),
     "soft tissue": re.compile(r"\bsoft[- ]tissue\b|\bSTS\b", re.IGNORECASE),
     "expansion": re.compile(r"\bexpansion\b", re.IGNORECASE),
-    "paediatric": re.compile(r"\bp(?:a)?ediatric\b|\bchildren\b", re.IGNORECASE),
+    "paediatric": re.compile(
+        r"\bp(?:a)?ediatric\b|\bchildren\b|\badolescents?\b", re.IGNORECASE
+    ),
+    "adult": re.compile(r"\badults?\b", re.IGNORECASE),
 }
-RIVALS = {"bone": "soft tissue", "soft tissue": "bone"}
+# A children's dose or result is never the adults' (the reverse is often just
+# how a trial of adults describes itself, so it is not checked).
+RIVALS = {"bone": "soft tissue", "soft tissue": "bone", "paediatric": "adult"}
 # Which analysis of a trial a report is: "the interim analysis", "final results".
 ANALYSES: dict[str, re.Pattern[str]] = {
     "interim": re.compile(r"\binterim\b", re.IGNORECASE),

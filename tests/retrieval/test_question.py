@@ -115,3 +115,11 @@ def test_a_high_dose_drug_asks_no_dose() -> None:
     q = parse_question("What limits high-dose IL-2 in melanoma?", default_vocabulary())
     assert q.value is None
     assert q.asks == "reason"
+
+
+def test_a_childrens_question_is_not_answered_for_adults() -> None:
+    question = "What atezolizumab dose is recommended for pediatric patients?"
+    adults = "The recommended atezolizumab dose for adults is 840 mg every 2 weeks."
+    children = "Pediatric patients received atezolizumab 15 mg/kg every 3 weeks."
+    assert any("adult" in v for v in verdict(question, adults).violations)
+    assert verdict(question, children).ok
