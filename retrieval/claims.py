@@ -320,6 +320,9 @@ def anchors(q: Question, s: Setting, tally: Tally) -> None:
     held = q.anchors & found
     if held:
         tally.hold(", ".join(sorted(held)), 1.0 * len(held))
+    elif q.value is None:
+        # "Which trial reported 19 responders among 52?" names its answer by them.
+        tally.missing.append(", ".join(sorted(q.anchors)))
     else:
         tally.bonus -= 1.0
 

@@ -123,3 +123,11 @@ def test_a_childrens_question_is_not_answered_for_adults() -> None:
     children = "Pediatric patients received atezolizumab 15 mg/kg every 3 weeks."
     assert any("adult" in v for v in verdict(question, adults).violations)
     assert verdict(question, children).ok
+
+
+def test_which_trial_is_named_by_the_numbers_the_question_quotes() -> None:
+    question = "Which trial reported 19 responders among 52 patients?"
+    caption = "Prospective trials of PD-1 blockade: activity by trial and cohort."
+    row = "In ML39345, 19 of 52 patients responded."
+    assert not verdict(question, caption).ok
+    assert verdict(question, row).ok
