@@ -36,7 +36,7 @@ from sarcolit.retrieval.tokens import VERSION as TOKENS_VERSION
 from sarcolit.retrieval.tokens import entity_tokens, tokenize
 
 _PAGE = 2000
-_FORMAT = 4
+_FORMAT = 5
 
 
 def fingerprint(docs: list[DocInfo], vocabulary: Vocabulary) -> str:
@@ -163,7 +163,9 @@ def build(cols: Collections, vocabulary: Vocabulary | None = None) -> SparseInde
 def head_of(doc: Document, vocab: Vocabulary) -> DocHead:
     """Return what the answerer needs to know of a document beside its chunks."""
     agents = [(m.start, m.end, m.value) for m in vocab.find_agents(doc.text)]
-    broad = any(vocab.is_broad(m.value) for m in vocab.find_subtypes(doc.title))
+    # A plain-text file's title is its file name: its first line is the title.
+    title = doc.title if " " in doc.title else doc.text.lstrip()[:300].split("\n")[0]
+    broad = any(vocab.is_broad(m.value) for m in vocab.find_subtypes(title))
     return DocHead(
         title=doc.title,
         source=doc.source,
@@ -173,7 +175,7 @@ def head_of(doc: Document, vocab: Vocabulary) -> DocHead:
         abbreviations=defined_subtypes(doc.text, vocab),
         phase=doc.subject.phase if doc.subject is not None else None,
         mono_agents=tuple(sorted(mono_agents(doc.text, agents))),
-        mixed=is_mixed(doc.title, broad),
+        mixed=is_mixed(title, broad),
     )
 
 

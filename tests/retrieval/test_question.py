@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sarcolit.core.models import Tags
+from sarcolit.core.models import Document, Tags
 from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.retrieval.claims import holds_word
 from sarcolit.retrieval.evidence import judge
 from sarcolit.retrieval.facts import entities_in, has_percent
 from sarcolit.retrieval.question import parse_question
 from sarcolit.retrieval.setting import Setting, Verdict
+from sarcolit.retrieval.sparse import head_of
 from sarcolit.retrieval.tokens import tokenize
 
 
@@ -131,3 +132,13 @@ def test_which_trial_is_named_by_the_numbers_the_question_quotes() -> None:
     row = "In ML39345, 19 of 52 patients responded."
     assert not verdict(question, caption).ok
     assert verdict(question, row).ok
+
+
+def test_a_plain_text_files_first_line_is_its_title() -> None:
+    text = (
+        "Drug X in advanced sarcomas including alveolar soft-part sarcoma\n\n"
+        "Median overall survival was 18.7 months."
+    )
+    doc = Document(id="d1", source="x/drug-x-2019.txt", title="drug-x-2019", text=text)
+    # The trial enrolled several histologies: its overall figures are not ASPS's.
+    assert head_of(doc, default_vocabulary()).mixed
