@@ -49,19 +49,19 @@ QA_MAXIMUMS = {"false_refusal_rate": 0.01, "wrong_answer_rate": 0.02}
 QA_LITERATURE_GOLD = CORPUS.parent / "evals" / "gold" / "qa_literature.jsonl"
 # Measured on the literature styles (217 answerable, 38 unanswerable questions on
 # corpus/literature; issue 10's development set): recall@8 0.926, mrr 0.634,
-# answer_correctness 0.917, false_refusal_rate 0.051, refusal_accuracy 0.947,
-# wrong_answer_rate 0.035, citation recall and precision 0.953. Issue 10's
+# answer_correctness 0.922, false_refusal_rate 0.055, refusal_accuracy 0.974,
+# wrong_answer_rate 0.024, citation recall and precision 0.952. Issue 10's
 # targets: correctness >= 0.85, recall@8 >= 0.9, wrong answers <= 0.05, false
 # refusals <= 0.10, refusal accuracy >= 0.9.
 QA_LITERATURE_MINIMUMS = {
     "recall@8": 0.92,
     "mrr": 0.63,
-    "answer_correctness": 0.91,
-    "refusal_accuracy": 0.94,
+    "answer_correctness": 0.92,
+    "refusal_accuracy": 0.97,
     "citation_recall": 0.95,
     "citation_precision": 0.95,
 }
-QA_LITERATURE_MAXIMUMS = {"false_refusal_rate": 0.06, "wrong_answer_rate": 0.04}
+QA_LITERATURE_MAXIMUMS = {"false_refusal_rate": 0.06, "wrong_answer_rate": 0.03}
 # Measured on 48 gold records of the review (issue 11's scorer: time points as
 # written, arms and cohorts paired one to one, unpaired groups and second
 # values as false positives): record_match_rate 0.979, record_precision 1.0,
