@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from sarcolit.core.vocabulary import Mention
-from sarcolit.extraction.binding import Bound, Scope, bind
+from sarcolit.extraction.binding import bind
+from sarcolit.extraction.bound import Bound, Scope
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Finding, Sentence, Tagged
 from sarcolit.extraction.groups import GroupRef

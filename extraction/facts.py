@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sarcolit.core.models import DesignName, PhaseName, SettingName
 from sarcolit.core.vocabulary import Mention
 from sarcolit.extraction.counts import Count, counts
-from sarcolit.extraction.groups import GroupRef, groups_in
+from sarcolit.extraction.group_phrases import groups_in
+from sarcolit.extraction.groups import GroupRef
 from sarcolit.extraction.mentions import Finder
 from sarcolit.extraction.sections import Role, run_in
 from sarcolit.extraction.values import Number, numbers

@@ -38,7 +38,7 @@ from sarcolit.extraction.arms import (
     resolve,
     same_free_cohort,
 )
-from sarcolit.extraction.binding import Bound
+from sarcolit.extraction.bound import Bound
 from sarcolit.extraction.contexts import Context, paragraphs, review_contexts
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence, analyse

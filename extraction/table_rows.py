@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from sarcolit.core.models import Document
 from sarcolit.core.vocabulary import Mention
-from sarcolit.extraction.binding import Bound
+from sarcolit.extraction.bound import Bound
 from sarcolit.extraction.contexts import Context, add_tags, add_unique
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence, Tagged

@@ -24,10 +24,12 @@ from dataclasses import dataclass, replace
 
 from sarcolit.core.models import CountName, PhaseName
 from sarcolit.core.vocabulary import Mention
-from sarcolit.extraction.binding import Bound, Scope, bind
+from sarcolit.extraction.binding import bind
+from sarcolit.extraction.bound import Bound, Scope
 from sarcolit.extraction.counts import Count
 from sarcolit.extraction.facts import Sentence, Tagged, analyse, phases
-from sarcolit.extraction.groups import TRIAL, GroupRef, classify, headed_groups
+from sarcolit.extraction.group_phrases import headed_groups
+from sarcolit.extraction.groups import TRIAL, GroupRef, classify
 from sarcolit.extraction.keywords import keywords
 from sarcolit.extraction.mentions import NO_ENDPOINT, Finder
 from sarcolit.extraction.numbers import NUM, interval_at

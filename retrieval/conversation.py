@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sarcolit.core.text import NCT
 from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.ingest import tag_text
 from sarcolit.retrieval.synthesis_query import SynthesisQuery, names_in, understand
@@ -104,11 +105,9 @@ def resolve(
     subject and refers to nothing earlier.
     """
     vocab = vocabulary or default_vocabulary()
-    if not history:
+    if not history or _self_contained(question, vocab):
         return question
     own = anchor_of(question, vocab)
-    if own and not _REFERENCE.search(question):
-        return question
     anchor = Anchor()
     for position in range(len(history) - 1, -1, -1):
         earlier = resolve(history[position], history[:position], vocab)
@@ -118,6 +117,33 @@ def resolve(
     if not anchor:
         return question
     return _rewrite(question, anchor, own, vocab)
+
+
+def _self_contained(question: str, vocabulary: Vocabulary) -> bool:
+    """Return True when a question names its own subject before referring to one.
+
+    "Which trials combined a PD-1 inhibitor with a VEGFR TKI, and how did they
+    do?": 'they' are the trials it names (a class counts), not the earlier
+    question's subject. "What was its ORR in UPS?" and "What did pembrolizumab
+    achieve in that subtype?" still need the earlier question.
+    """
+    mentions = vocabulary.entities(question)
+    starts = [m.start for m in mentions] + [m.start() for m in NCT.finditer(question)]
+    kinds = {m.kind for m in mentions}
+    if NCT.search(question) or anchor_of(question, vocabulary).trials:
+        kinds.add("trial")
+    if not kinds:
+        return False
+    reference = _REFERENCE.search(question)
+    if reference is None:
+        return True
+    if starts and reference.start() < min(starts):
+        return False
+    return not (
+        (_DISEASE_WORDS.search(question) and "subtype" not in kinds)
+        or (_TRIAL_WORDS.search(question) and "trial" not in kinds)
+        or (_REGIMEN_WORDS.search(question) and not kinds & {"agent", "class"})
+    )
 
 
 def _rewrite(question: str, anchor: Anchor, own: Anchor, vocabulary: Vocabulary) -> str:

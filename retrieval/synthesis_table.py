@@ -57,18 +57,28 @@ def _plausible(value: EndpointValue) -> bool:
     return False
 
 
-def _text(value: EndpointValue) -> str:
+def _text(group: str, value: EndpointValue) -> str:
     unit = {"%": "%", "months": " mo", "patients": " pts"}[value.unit]
-    return f"{value.value:g}{unit}"
+    shown = f"{value.value:g}{unit}"
+    return f"{group} {shown}" if group else shown
 
 
-def _endpoints(record: TrialRecord, query: SynthesisQuery) -> list[EndpointValue]:
-    values = list(record.endpoints)
+def _endpoints(
+    record: TrialRecord, query: SynthesisQuery
+) -> list[tuple[str, EndpointValue]]:
+    """Return the record's values, each with its arm or cohort ('' for the trial).
+
+    A cell may hold a trial's figure beside its cohorts' ('25%; ASPS 54.5%'):
+    each is labelled, so no reader takes a cohort's figure for the trial's.
+    """
+    values = [("", v) for v in record.endpoints]
+    arms = len(record.arms) > 1
     for arm in record.arms:
-        values.extend(arm.endpoints)
+        values.extend((arm.name if arms else "", v) for v in arm.endpoints)
     for cohort in record.cohorts:
         if not query.subtypes or (cohort.subtype in query.subtypes):
-            values.extend(cohort.endpoints)
+            label = cohort.subtype or cohort.name  # 'ASPS', not the long name
+            values.extend((label, v) for v in cohort.endpoints)
     return values
 
 
@@ -94,6 +104,7 @@ def _cell(
 ) -> TableCell:
     docs = {p.doc_id for p, _ in line.sentences}
     texts: list[str] = []
+    shown: set[str] = set()  # a figure once, however many groups state it
     cited: list[int] = []
     for record in records:
         if not docs & set(record.doc_ids):
@@ -104,7 +115,7 @@ def _cell(
             continue
         if not agents & line.agents and not names & line.trials:
             continue
-        for value in _endpoints(record, query):
+        for group, value in _endpoints(record, query):
             if value.endpoint != endpoint or not _plausible(value):
                 continue
             evidence = value.evidence
@@ -115,11 +126,12 @@ def _cell(
                 and start <= evidence.start
                 and evidence.end <= end
             ]
-            if within and _text(value) not in texts:
-                texts.append(_text(value))
+            if within and _text("", value) not in shown:
+                shown.add(_text("", value))
+                texts.append(_text(group, value))
                 cited.append(within[0])
     return TableCell(
-        text=" / ".join(texts) or "-", citations=tuple(dict.fromkeys(cited))
+        text="; ".join(texts) or "-", citations=tuple(dict.fromkeys(cited))
     )
 
 

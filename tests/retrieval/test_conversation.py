@@ -71,3 +71,18 @@ def test_a_single_fact_question_with_no_history_is_planned_whole() -> None:
     (part,) = plan("What was the objective response rate in SARC028?")
     assert part.query is None
     assert part.question == part.asked
+
+
+def test_a_pronoun_after_the_questions_own_subject_refers_to_it() -> None:
+    own = (
+        "Which trials combined a PD-1 inhibitor with a VEGFR TKI, and how did they do?"
+    )
+    assert resolve(own, [ATEZOLIZUMAB]) == own
+
+
+def test_a_reference_the_question_cannot_fill_itself_still_takes_the_history() -> None:
+    history = ["What did atezolizumab achieve in ASPS?"]
+    assert "atezolizumab" in resolve("What was its response rate in UPS?", history)
+    assert "alveolar soft part sarcoma" in resolve(
+        "How did pembrolizumab do in that subtype?", history
+    )

@@ -110,3 +110,47 @@ def test_a_toxicity_follow_up_is_not_held_to_the_earlier_subtype(
     assert all(s.label.startswith("SARC028") for s in answer.sentences)
     assert "adverse events" in answer.answer
     assert_grounded(answer, corpus_index)
+
+
+def test_a_cohort_figure_in_a_table_cell_names_its_cohort(
+    corpus_index: HybridIndex,
+) -> None:
+    documents: list[Document] = corpus_index.get_documents()
+    records = [r for d in documents for r in extract_document(d).records]
+    group_figures = {
+        (c.subtype or c.name, f"{v.value:g}")
+        for r in records
+        for c in r.cohorts
+        for v in c.endpoints
+        if v.endpoint == "ORR"
+    } | {
+        (a.name, f"{v.value:g}")
+        for r in records
+        for a in r.arms
+        for v in a.endpoints
+        if v.endpoint == "ORR"
+    }
+    trial_figures = {
+        f"{v.value:g}" for r in records for v in r.endpoints if v.endpoint == "ORR"
+    }
+    answer = across(
+        "Which trials combined a PD-1 inhibitor with a VEGFR TKI, and what response "
+        "rates did they report?",
+        corpus_index,
+        records=records,
+    )
+    assert answer.table is not None
+    column = answer.table.columns.index("ORR")
+    shown = [
+        part.strip()
+        for row in answer.table.rows
+        for part in row.cells[column].text.split(";")
+    ]
+    labelled = [p for p in shown if " " in p]
+    assert labelled  # the ASPS cohort of axitinib plus pembrolizumab
+    for part in labelled:
+        group, figure = part.rsplit(" ", 1)
+        assert (group, figure.rstrip("%")) in group_figures
+    for part in shown:
+        if " " not in part and part != "-":
+            assert part.rstrip("%") in trial_figures
