@@ -205,4 +205,33 @@ def answer_question(
         refused=False,
         sentences=sentences,
         citations=citations,
+        notes=_disagreement(q, chosen, citations),
+    )
+
+
+def _disagreement(
+    q: Question, chosen: list[Candidate], citations: Sequence[Citation]
+) -> tuple[str, ...]:
+    """Say so when the sources an answer quotes report different figures.
+
+    The answer then gives each source's figure with its own citation; the note
+    keeps a reader from taking them for one consistent result.
+    """
+    if q.value is None:
+        return ()
+    by_doc: dict[str, frozenset[str]] = {}
+    for candidate in chosen:
+        doc = candidate.hit.chunk.doc_id
+        by_doc[doc] = by_doc.get(doc, frozenset()) | _numbers(candidate.text)
+    if len(by_doc) < 2 or len(set(by_doc.values())) < 2:
+        return ()
+    ids: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for citation in citations:
+        ids.setdefault(citation.doc_id, []).append(f"[{citation.id}]")
+        titles[citation.doc_id] = citation.title or citation.doc_id
+    sources = "; ".join(f"{''.join(ids[d])} {titles[d]}" for d in ids)
+    return (
+        f"The sources report different figures; each is given with its own "
+        f"citation: {sources}.",
     )

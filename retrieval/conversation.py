@@ -62,17 +62,24 @@ class Anchor:
     trials: tuple[str, ...] = ()
     agents: tuple[str, ...] = ()
     subtypes: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    """Drug classes, kept only when no agent is named ('a PD-1 inhibitor')."""
+
+    @property
+    def regimen(self) -> str:
+        """Return the agents (else the classes) as one regimen: 'A plus B'."""
+        return " plus ".join(self.agents or self.classes)
 
     def phrase(self, vocabulary: Vocabulary) -> str:
         """Return the anchor as words: 'atezolizumab in alveolar soft part sarcoma'."""
-        regimen = " plus ".join(self.agents)
+        regimen = self.regimen
         who = ", ".join(p for p in (", ".join(self.trials), regimen) if p)
         where = " and ".join(vocabulary.subtype_label(s) for s in self.subtypes)
         return f"{who} in {where}" if who and where else who or where
 
     def __bool__(self) -> bool:
         """Return True when the anchor names anything."""
-        return bool(self.trials or self.agents or self.subtypes)
+        return bool(self.trials or self.agents or self.subtypes or self.classes)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ def anchor_of(question: str, vocabulary: Vocabulary) -> Anchor:
         trials=tuple(dict.fromkeys(trials)),
         agents=tags.agents,
         subtypes=tags.subtypes,
+        classes=() if tags.agents else tags.agent_classes,
     )
 
 
@@ -149,7 +157,7 @@ def _self_contained(question: str, vocabulary: Vocabulary) -> bool:
 def _rewrite(question: str, anchor: Anchor, own: Anchor, vocabulary: Vocabulary) -> str:
     text = _LEAD.sub("", question).strip()
     text = text[:1].upper() + text[1:]
-    regimen = " plus ".join(anchor.agents) or ", ".join(anchor.trials)
+    regimen = anchor.regimen or ", ".join(anchor.trials)
     used = False
     if anchor.subtypes and _DISEASE_WORDS.search(text):
         disease = vocabulary.subtype_label(anchor.subtypes[0])
@@ -162,6 +170,7 @@ def _rewrite(question: str, anchor: Anchor, own: Anchor, vocabulary: Vocabulary)
     missing = Anchor(
         trials=tuple(t for t in anchor.trials if t not in own.trials),
         agents=tuple(a for a in anchor.agents if a not in own.agents),
+        classes=tuple(c for c in anchor.classes if c not in own.classes),
         subtypes=tuple(s for s in anchor.subtypes if not own.subtypes),
     )
     if missing and not (used and not missing.subtypes):

@@ -95,6 +95,20 @@ def test_two_reports_of_one_trial_are_both_given_each_cited(
     assert not answer.refused
     sources = {c.doc_id for c in answer.citations}
     assert len(sources) >= 2, answer.answer
+    # ... and says that they differ, naming each source with its citations.
+    (note,) = answer.notes
+    assert note.startswith("The sources report different figures")
+    for citation in answer.citations:
+        assert f"[{citation.id}]" in note
+        assert (citation.title or citation.doc_id) in note
+
+
+def test_one_source_or_one_figure_needs_no_disagreement_note(
+    review_index: HybridIndex,
+) -> None:
+    answer = answer_question(ANSWERABLE[0][0], review_index, Settings())
+    assert not answer.refused
+    assert answer.notes == ()
 
 
 def test_an_expansion_cohort_is_not_the_trials_cohort(

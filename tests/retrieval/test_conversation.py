@@ -86,3 +86,15 @@ def test_a_reference_the_question_cannot_fill_itself_still_takes_the_history() -
     assert "alveolar soft part sarcoma" in resolve(
         "How did pembrolizumab do in that subtype?", history
     )
+
+
+def test_a_follow_up_after_a_class_question_keeps_the_class() -> None:
+    history = [
+        "What was the ORR of pembrolizumab in UPS in SARC028?",
+        "Which trials combined a PD-1 inhibitor with a VEGFR TKI?",
+    ]
+    read = resolve("And what about their toxicity?", history)
+    assert "VEGFR TKI" in read
+    assert "anti-PD-1" in read
+    assert "SARC028" not in read
+    assert "pembrolizumab" not in read
