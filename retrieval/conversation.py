@@ -205,9 +205,15 @@ def plan(
     vocab = vocabulary or default_vocabulary()
     parts = split_parts(question)
     whole = resolve(question, history, vocab)
+    # Only a follow-up (read in the light of the history) is read as a summary
+    # of what it refers to; a question that stands alone is asked as it is, so
+    # "What does nivolumab cost in Norway?" after other questions is still
+    # refused rather than answered with everything said about nivolumab.
     single = [
         Part(
-            whole, question, understand(whole, focused=bool(history), vocabulary=vocab)
+            whole,
+            question,
+            understand(whole, focused=whole != question, vocabulary=vocab),
         )
     ]
     if len(parts) == 1:

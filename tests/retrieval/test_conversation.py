@@ -98,3 +98,12 @@ def test_a_follow_up_after_a_class_question_keeps_the_class() -> None:
     assert "anti-PD-1" in read
     assert "SARC028" not in read
     assert "pembrolizumab" not in read
+
+
+def test_a_standalone_question_after_others_is_not_read_as_a_summary() -> None:
+    (part,) = plan(
+        "How much does a course of nivolumab cost in Norway?", [ATEZOLIZUMAB]
+    )
+    assert part.query is None  # the single-fact answerer answers or refuses it
+    (follow_up,) = plan("And what about its toxicity?", [ATEZOLIZUMAB])
+    assert follow_up.query is not None
