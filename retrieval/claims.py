@@ -41,6 +41,7 @@ from sarcolit.retrieval.qualifiers import (
 from sarcolit.retrieval.question import Question
 from sarcolit.retrieval.setting import Setting, Tally
 from sarcolit.retrieval.tables import CELLS, relevant, row_cells
+from sarcolit.retrieval.tokens import tokenize
 
 _RESULTS_SECTION = re.compile(
     r"\b(?:results?|findings|efficacy|safety|outcomes?|key results|basis)\b"
@@ -294,6 +295,15 @@ def holds_word(word: str, tokens: frozenset[str]) -> bool:
     return len(word) >= STEM_PREFIX and any(t.startswith(word) for t in tokens)
 
 
+def as_written(text: str, stems: list[str]) -> list[str]:
+    """Return stems as the question writes them ('cours' -> 'course'), for people."""
+    written: dict[str, str] = {}
+    for word in re.findall(r"[A-Za-z][\w'-]*", text):
+        for stem in tokenize(word):
+            written.setdefault(stem, word.lower())
+    return [f"'{written.get(stem, stem)}'" for stem in stems]
+
+
 def content(q: Question, s: Setting, tally: Tally) -> None:
     """The words of what is asked ('neutropenia', 'pathway', 'supplied')."""
     if not q.content:
@@ -309,7 +319,8 @@ def content(q: Question, s: Setting, tally: Tally) -> None:
     needed = 0.0 if q.asks == "population" else CONTENT_SHARE
     if share < (needed if q.value is None else 1e-9 if bare else 0.0):
         missing = [w for w in q.content if not holds_word(w, s.tokens)]
-        tally.missing.append(f"the words {', '.join(missing)}")
+        shown = as_written(q.text, missing)
+        tally.missing.append(f"the words {', '.join(shown)}")
 
 
 def anchors(q: Question, s: Setting, tally: Tally) -> None:

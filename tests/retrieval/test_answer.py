@@ -103,6 +103,15 @@ def test_two_reports_of_one_trial_are_both_given_each_cited(
         assert (citation.title or citation.doc_id) in note
 
 
+def test_a_refusal_names_the_missing_words_as_the_question_writes_them(
+    review_index: HybridIndex,
+) -> None:
+    answer = answer_question(UNANSWERABLE[1], review_index, Settings())
+    assert answer.refused
+    assert "'course', 'cost'" in answer.answer or "'cost'" in answer.answer
+    assert "cours," not in answer.answer  # a stem is no word to a reader
+
+
 def test_one_source_or_one_figure_needs_no_disagreement_note(
     review_index: HybridIndex,
 ) -> None:

@@ -107,3 +107,8 @@ def test_a_standalone_question_after_others_is_not_read_as_a_summary() -> None:
     assert part.query is None  # the single-fact answerer answers or refuses it
     (follow_up,) = plan("And what about its toxicity?", [ATEZOLIZUMAB])
     assert follow_up.query is not None
+
+
+def test_that_as_a_conjunction_is_no_reference_to_the_history() -> None:
+    own = "Is there evidence that immunotherapy works in synovial sarcoma?"
+    assert resolve(own, ["How much does a course of nivolumab cost in Norway?"]) == own
