@@ -18,6 +18,7 @@ from sarcolit.core.text import STOPWORDS, fold
 from sarcolit.core.vocabulary import Vocabulary, default_vocabulary
 from sarcolit.ingest import tag_text
 from sarcolit.retrieval.synthesis_terms import (
+    ABOUT,
     ALONE,
     BARE_CLASSES,
     COMPARE,
@@ -291,7 +292,7 @@ def understand(
     )
     named = bool(requirements or subtypes or query.trials or query.names)
     kind = _kind(question, query)
-    if kind is None and focused and named:
+    if kind is None and named and (focused or ABOUT.search(question)):
         kind = "summary"
     if kind is None or not named:
         return None

@@ -65,6 +65,14 @@ SUMMARY = _compiled(
     r"|^\s*what (?:results|activity|data|evidence|outcomes|is known)\b"
     r"|^\s*what do\b.*\bshow\b"
 )
+# Asks for everything on a named subject, history or not: "Tell me about
+# ImmunoSarc.", "What did SPEARHEAD-1 report?", "Summarise the lete-cel data."
+ABOUT = _compiled(
+    r"^\s*(?:please\s+)?(?:tell me (?:more )?about|summari[sz]e|describe"
+    r"|give (?:me )?(?:an overview|a summary) of|what about)\b"
+    r"|^\s*what (?:did|does|do|has|have)\b[^?]{1,80}?\b(?:report|show|find|found"
+    r"|say|conclude)(?:ed|s)?\s*\??\s*$"
+)
 ALONE = _compiled(r"\b(?:alone|monotherapy|single[- ]agent)\b")
 EXCEPT = _compiled(
     r"\b(?:other than|except(?: for)?|besides|apart from|excluding)\s+([\w -]+)"

@@ -120,3 +120,17 @@ def test_named_topics_come_first_and_results_fill_in() -> None:
     query = understand("Compare the 2023 and 2024 reports of the SAINT trial.")
     assert query is not None
     assert query.names == {"SAINT"}
+
+
+def test_a_request_for_everything_on_a_named_subject_is_a_summary() -> None:
+    for question in (
+        "Tell me about ImmunoSarc.",
+        "What did SPEARHEAD-1 report?",
+        "Summarise the lete-cel data.",
+    ):
+        query = understand(question)
+        assert query is not None, question
+        assert query.kind == "summary"
+    # A named subject with a specific ask stays a single-fact question.
+    assert understand("What was the ORR in SARC028?") is None
+    assert understand("How much does a course of nivolumab cost in Norway?") is None
