@@ -51,7 +51,7 @@ EmbedderSpec = Annotated[
         "--embedder",
         help="st: (torch), onnx:, onnx-int8: or openai:MODEL (default: "
         "SARCOLIT_EMBEDDER__SPEC, else the one that built the store, else "
-        "onnx-int8:). Another than the store's is refused: see `sarcolit reindex`.",
+        "onnx:). Another than the store's is refused: see `sarcolit reindex`.",
     ),
 ]
 
