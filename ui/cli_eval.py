@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from sarcolit.ui.options import (
 
 if TYPE_CHECKING:  # sarcolit.evals loads the stores: not for `sarcolit --help`
     from sarcolit.evals import RunResults
+    from sarcolit.library import Answerer
+
+ANSWERERS = ("auto", "extractive", "llm")
 
 eval_app = typer.Typer(
     help="Measure citation accuracy and extraction quality on gold files.",
@@ -31,6 +34,14 @@ eval_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=True)
+
+
+def _answerer(value: str) -> Answerer:
+    """Return ``--answerer`` checked against the answerers the Library knows."""
+    if value not in ANSWERERS:
+        raise ConfigError(f"--answerer must be auto, extractive or llm, not {value!r}")
+    return cast("Answerer", value)
+
 
 Gold = Annotated[
     Path | None,
@@ -133,10 +144,7 @@ def qa(
 ) -> None:
     """Answer every gold question; score retrieval, citations and answers."""
     with reported_errors():
-        if answerer not in ("auto", "extractive", "llm"):
-            raise ConfigError(
-                f"--answerer must be auto, extractive or llm, not {answerer!r}"
-            )
+        chosen = _answerer(answerer)
         bounds = _bounds(minimum, maximum)
         library = open_library(context, store_url, data_dir, llm, embedder)
         with _progress("Answering gold questions") as progress:
@@ -144,7 +152,7 @@ def qa(
             run = library.evaluate_qa(
                 gold,
                 k=k,
-                answerer=answerer,  # type: ignore[arg-type]  # checked above
+                answerer=chosen,
                 corpus=corpus,
                 out_dir=out_dir,
                 progress=lambda done, total: progress.update(
@@ -174,17 +182,14 @@ def synthesis(
 ) -> None:
     """Answer questions across trials; score facts stated and cited on one line."""
     with reported_errors():
-        if answerer not in ("auto", "extractive", "llm"):
-            raise ConfigError(
-                f"--answerer must be auto, extractive or llm, not {answerer!r}"
-            )
+        chosen = _answerer(answerer)
         bounds = _bounds(minimum, maximum)
         library = open_library(context, store_url, data_dir, llm, embedder)
         with _progress("Answering synthesis questions") as progress:
             task = progress.tasks[0].id
             run = library.evaluate_synthesis(
                 gold,
-                answerer=answerer,  # type: ignore[arg-type]  # checked above
+                answerer=chosen,
                 corpus=corpus,
                 out_dir=out_dir,
                 progress=lambda done, total: progress.update(
