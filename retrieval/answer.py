@@ -229,7 +229,7 @@ def _disagreement(
     titles: dict[str, str] = {}
     for citation in citations:
         ids.setdefault(citation.doc_id, []).append(f"[{citation.id}]")
-        titles[citation.doc_id] = citation.title or citation.doc_id
+        titles[citation.doc_id] = (citation.title or citation.doc_id).rstrip(". ")
     sources = "; ".join(f"{''.join(ids[d])} {titles[d]}" for d in ids)
     return (
         f"The sources report different figures; each is given with its own "
