@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -112,11 +113,13 @@ def _bounds(
     return parse_thresholds(minimum or []), parse_thresholds(maximum or [])
 
 
-def _progress(description: str) -> Progress:
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """Show a progress bar; yield the ``(done, total)`` callback that moves it."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    progress = Progress(*columns, console=err, transient=True)
-    progress.add_task(description, total=None)
-    return progress
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 @eval_app.command("qa")
@@ -147,17 +150,14 @@ def qa(
         chosen = _answerer(answerer)
         bounds = _bounds(minimum, maximum)
         library = open_library(context, store_url, data_dir, llm, embedder)
-        with _progress("Answering gold questions") as progress:
-            task = progress.tasks[0].id
+        with _progress("Answering gold questions") as update:
             run = library.evaluate_qa(
                 gold,
                 k=k,
                 answerer=chosen,
                 corpus=corpus,
                 out_dir=out_dir,
-                progress=lambda done, total: progress.update(
-                    task, completed=done, total=total
-                ),
+                progress=update,
             )
         _finish(run.results, run.run_dir, compare, bounds)
 
@@ -185,16 +185,13 @@ def synthesis(
         chosen = _answerer(answerer)
         bounds = _bounds(minimum, maximum)
         library = open_library(context, store_url, data_dir, llm, embedder)
-        with _progress("Answering synthesis questions") as progress:
-            task = progress.tasks[0].id
+        with _progress("Answering synthesis questions") as update:
             run = library.evaluate_synthesis(
                 gold,
                 answerer=chosen,
                 corpus=corpus,
                 out_dir=out_dir,
-                progress=lambda done, total: progress.update(
-                    task, completed=done, total=total
-                ),
+                progress=update,
             )
         _finish(run.results, run.run_dir, compare, bounds)
 
@@ -224,15 +221,12 @@ def extraction(
             raise ConfigError(f"--extractor must be rules or llm, not {extractor!r}")
         bounds = _bounds(minimum, maximum)
         library = open_library(context, store_url, data_dir, llm, embedder)
-        with _progress("Extracting gold documents") as progress:
-            task = progress.tasks[0].id
+        with _progress("Extracting gold documents") as update:
             run = library.evaluate_extraction(
                 gold,
                 corpus=corpus,
                 extractor=extractor,  # type: ignore[arg-type]  # checked above
                 out_dir=out_dir,
-                progress=lambda done, total: progress.update(
-                    task, completed=done, total=total
-                ),
+                progress=update,
             )
         _finish(run.results, run.run_dir, compare, bounds)
